@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make run` serves the demo, `make test` proves it.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+MANAGE := $(BIN)/python manage.py
+PYTEST_ARGS ?=
+
+.PHONY: run test setup lint migrate demo serve clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.run-deps: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: requirements.txt requirements-test.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-test.txt
+	touch $(VENV)/.run-deps $@
+
+setup: $(VENV)/.run-deps
+
+# The demo runs with DEBUG on unless told otherwise (DEBUG=0 needs SECRET_KEY and ALLOWED_HOSTS).
+run: export DEBUG ?= 1
+run: $(VENV)/.run-deps
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
+	PYTHONPATH=site $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: export TESTING = 1
+test: $(VENV)/.test-deps lint
+	$(MANAGE) check
+	$(MANAGE) makemigrations --check --dry-run
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+
+clean:
+	rm -rf var/static var/test-db*.sqlite3*

@@ -1,0 +1,60 @@
+"""The platform's user: a professional with a sector, a county and an endorsement goal."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models.functions import Lower
+
+
+class Sector(models.TextChoices):
+    CHILD_CARE = "child-care", "Child care"
+    EARLY_INTERVENTION = "early-intervention", "Early intervention"
+    HOME_VISITING = "home-visiting", "Home visiting"
+    MEDICAL = "medical", "Medical"
+    CHILD_WELFARE = "child-welfare", "Child welfare"
+    MENTAL_HEALTH = "mental-health", "Mental health"
+    OTHER = "other", "Other"
+
+
+class MemberManager(UserManager):
+    def get_by_natural_key(self, username):
+        # Usernames are matched without regard to case, as people type them.
+        return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})
+
+
+class User(AbstractUser):
+    """A person on the platform. Roles come from groups (staff editor, administrator, RSC
+    provider) and from cohort memberships (member, facilitator); see accounts/rules.py."""
+
+    email = models.EmailField("email address")
+    display_name = models.CharField(
+        max_length=80, blank=True, help_text="How other members see you. Defaults to your name."
+    )
+    sector = models.CharField(max_length=24, choices=Sector.choices, blank=True)
+    county = models.CharField(max_length=40, blank=True)
+    goal_category = models.ForeignKey(
+        "competencies.EndorsementCategory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="endorsement goal",
+    )
+    goal_is_renewal = models.BooleanField(
+        default=False, help_text="Ticked when the goal is renewing an endorsement already held."
+    )
+
+    objects = MemberManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
+            models.UniqueConstraint(Lower("username"), name="user_username_unique_ci"),
+        ]
+
+    @property
+    def name(self) -> str:
+        """The name other members see."""
+        return self.display_name or self.get_full_name() or self.username
+
+    def __str__(self) -> str:
+        return self.name

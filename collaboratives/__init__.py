@@ -1,0 +1,1 @@
+"""Learning collaboratives, their cohorts and memberships, and the cohorts' live rooms."""

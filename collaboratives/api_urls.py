@@ -1,0 +1,3 @@
+"""URLs (filled by the app)."""
+
+urlpatterns: list = []

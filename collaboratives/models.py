@@ -1,0 +1,169 @@
+"""Collaboratives, cohorts, memberships, invitations and cohort rooms."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Collaborative(models.Model):
+    """A learning collaborative: months of sessions and discussion toward endorsement."""
+
+    name = models.CharField(max_length=160)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+    program = models.ForeignKey(
+        "competencies.Program", on_delete=models.PROTECT, related_name="collaboratives"
+    )
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    is_public = models.BooleanField(
+        default=True, help_text="Visitors may see the landing page and public sessions."
+    )
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Cohort(models.Model):
+    """A group of members within a collaborative who learn and talk together."""
+
+    collaborative = models.ForeignKey(
+        Collaborative, on_delete=models.CASCADE, related_name="cohorts"
+    )
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["collaborative", "starts_on", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["collaborative", "slug"], name="cohort_slug_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collaborative.name}: {self.name}"
+
+
+class Role(models.TextChoices):
+    MEMBER = "member", "Member"
+    FACILITATOR = "facilitator", "Facilitator"
+
+
+class Membership(models.Model):
+    """A person's place in a cohort. Leaving keeps the row (left_at) for the record."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cohort", "user"],
+                condition=Q(left_at__isnull=True),
+                name="membership_active_once",
+            )
+        ]
+        indexes = [models.Index(fields=["user", "left_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.cohort} ({self.role})"
+
+
+class Invitation(models.Model):
+    """An emailed link to join a cohort. Only a hash of its token is stored; it works once."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.cohort}"
+
+
+class Room(models.Model):
+    """A live discussion room of a cohort."""
+
+    class Kind(models.TextChoices):
+        DISCUSSION = "discussion", "Discussion"
+        CASE_CONSULTATION = "case-consultation", "Case consultation"
+        ANNOUNCEMENTS = "announcements", "Announcements"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="rooms")
+    name = models.CharField(max_length=120)
+    kind = models.CharField(max_length=24, choices=Kind.choices, default=Kind.DISCUSSION)
+    facilitators_only_post = models.BooleanField(
+        default=False, help_text="Only facilitators post here (e.g. announcements)."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["cohort", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def group_name(self) -> str:
+        """The channel-layer group of this room (ASCII only, built from the id)."""
+        return f"room-{self.pk}"
+
+
+class RoomMessage(models.Model):
+    """A message in a room. Ids increase in the order messages were stored."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="room_messages"
+    )
+    client_id = models.UUIDField(default=uuid.uuid4)
+    body = models.TextField()
+    html = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "client_id"], name="message_client_id_once")
+        ]
+        indexes = [models.Index(fields=["room", "id"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} in {self.room}"

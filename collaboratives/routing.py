@@ -1,0 +1,3 @@
+"""WebSocket routes of the cohort rooms."""
+
+websocket_urlpatterns: list = []

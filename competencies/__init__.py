@@ -1,0 +1,1 @@
+"""The endorsement framework as data: programs, areas, competencies, categories, requirements."""

@@ -1,0 +1,1 @@
+"""The training and reflective supervision ledger, and progress toward endorsement."""

@@ -1,0 +1,1 @@
+"""Sessions facilitators schedule: one-off and recurring, RSVPs, calendars and attendance."""

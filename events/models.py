@@ -1,0 +1,129 @@
+"""Collaborative sessions, their recurring series, and members' RSVPs."""
+
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+
+DEFAULT_TIMEZONE = "America/New_York"
+
+
+def validate_timezone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (use an IANA name).")
+
+
+class Kind(models.TextChoices):
+    DIDACTIC = "didactic", "Didactic training"
+    CASE_CONSULTATION = "case-consultation", "Case consultation"
+    REFLECTIVE_GROUP = "reflective-group", "Reflective group"
+    LEARNING_SESSION = "learning-session", "Learning session"
+    OFFICE_HOURS = "office-hours", "Office hours"
+
+
+class Visibility(models.TextChoices):
+    PUBLIC = "public", "Public"
+    COLLABORATIVE = "collaborative", "Collaborative members"
+    COHORT = "cohort", "Cohort members"
+
+
+class SessionSeries(models.Model):
+    """A recurring series: an RFC 5545 rule in the series' local time, expanded into sessions."""
+
+    collaborative = models.ForeignKey(
+        "collaboratives.Collaborative", on_delete=models.CASCADE, related_name="series"
+    )
+    cohort = models.ForeignKey(
+        "collaboratives.Cohort", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=200)
+    rrule = models.CharField(max_length=500, help_text="RFC 5545 rule, e.g. FREQ=MONTHLY;BYDAY=2TU")
+    first_start = models.DateTimeField(help_text="Local start of the first occurrence.")
+    duration_minutes = models.PositiveIntegerField(default=60)
+    timezone = models.CharField(
+        max_length=64, default=DEFAULT_TIMEZONE, validators=[validate_timezone]
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "session series"
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Session(models.Model):
+    """One meeting of a collaborative, possibly an occurrence of a series."""
+
+    collaborative = models.ForeignKey(
+        "collaboratives.Collaborative", on_delete=models.CASCADE, related_name="sessions"
+    )
+    cohort = models.ForeignKey(
+        "collaboratives.Cohort",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="sessions",
+    )
+    series = models.ForeignKey(
+        SessionSeries, on_delete=models.CASCADE, null=True, blank=True, related_name="sessions"
+    )
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=24, choices=Kind.choices, default=Kind.LEARNING_SESSION)
+    description = models.TextField(blank=True)
+    competencies = models.ManyToManyField(
+        "competencies.Competency", blank=True, related_name="sessions"
+    )
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    timezone = models.CharField(
+        max_length=64, default=DEFAULT_TIMEZONE, validators=[validate_timezone]
+    )
+    location = models.CharField(
+        max_length=255, blank=True, help_text="Shown only to people who may attend."
+    )
+    video_url = models.URLField(blank=True, help_text="Shown only to people who may attend.")
+    capacity = models.PositiveIntegerField(null=True, blank=True)
+    visibility = models.CharField(
+        max_length=16, choices=Visibility.choices, default=Visibility.COLLABORATIVE
+    )
+    facilitators = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_sessions"
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"
+            )
+        ]
+        indexes = [models.Index(fields=["collaborative", "starts_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Rsvp(models.Model):
+    class Status(models.TextChoices):
+        GOING = "going", "Going"
+        NOT_GOING = "not-going", "Not going"
+        WAITLISTED = "waitlisted", "On the waitlist"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="rsvps")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rsvps"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.GOING)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="rsvp_once_per_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.status} {self.session}"

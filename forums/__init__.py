@@ -1,0 +1,1 @@
+"""Threaded discussions per cohort, per collaborative and community-wide."""

@@ -1,0 +1,1 @@
+"""Wagtail pages for IMH content, research updates and resources, tagged by competency."""

@@ -1,0 +1,1 @@
+"""The site's configuration: settings, root URLconf and the ASGI application."""

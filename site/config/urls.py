@@ -1,0 +1,30 @@
+"""Root URLconf: each app's URLs under its prefix, Wagtail's page tree last."""
+
+from django.conf import settings
+from django.urls import include, path
+from wagtail import urls as wagtail_urls
+from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.documents import urls as wagtaildocs_urls
+
+from home import views as home_views
+
+urlpatterns = [
+    path("healthz", home_views.healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("collaboratives/", include("collaboratives.urls")),
+    path("api/rooms/", include("collaboratives.api_urls")),
+    path("events/", include("events.urls")),
+    path("forums/", include("forums.urls")),
+    path("endorsement/", include("endorsement.urls")),
+    path("search/", include("resources.search_urls")),
+    path("api/search/", include("resources.api_urls")),
+    path("admin/", include(wagtailadmin_urls)),
+    path("documents/", include(wagtaildocs_urls)),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+urlpatterns += [path("", include(wagtail_urls))]

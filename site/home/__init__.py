@@ -1,0 +1,1 @@
+"""The home page, site-wide settings and the health endpoint."""

@@ -1,0 +1,56 @@
+"""Health endpoint: database, channel layer and search backend, each reported."""
+
+import asyncio
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import connection
+from django.http import JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+
+def _check_database() -> dict:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+    return {"ok": True, "vendor": connection.vendor}
+
+
+async def _layer_round_trip() -> None:
+    layer = get_channel_layer()
+    channel = await layer.new_channel("healthz.")
+    await layer.send(channel, {"type": "healthz.ping"})
+    await asyncio.wait_for(layer.receive(channel), timeout=2)
+
+
+def _check_channel_layer() -> dict:
+    layer = get_channel_layer()
+    async_to_sync(_layer_round_trip)()
+    return {"ok": True, "backend": type(layer).__name__}
+
+
+def _check_search() -> dict:
+    from resources.search import backend_status
+
+    return backend_status()
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    components = {}
+    for name, check in (
+        ("database", _check_database),
+        ("channel_layer", _check_channel_layer),
+        ("search", _check_search),
+    ):
+        try:
+            components[name] = check()
+        except Exception as error:  # a health check reports every failure, whatever its kind
+            components[name] = {"ok": False, "error": f"{type(error).__name__}: {error}"[:300]}
+    healthy = all(component["ok"] for component in components.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", "components": components},
+        status=200 if healthy else 503,
+    )
