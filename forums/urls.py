@@ -1,3 +1,8 @@
-"""URLs (filled by the app)."""
+"""Forum pages."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from forums import views
+
+app_name = "forums"
+urlpatterns = [path("", views.board_list, name="list")]

@@ -4,6 +4,7 @@ Competency tags use django-taggit with the framework's Competency as the tag mod
 choose from a controlled vocabulary; keyword tags are free.
 """
 
+from django.core.paginator import Paginator
 from django.db import models
 from django.shortcuts import render
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -56,9 +57,24 @@ class ResourceLibraryPage(Page):
     subpage_types = ["resources.ResourcePage"]
     max_count = 1
 
+    def get_context(self, request, *args, **kwargs):
+        from resources.selectors import resources_visible_to
+
+        context = super().get_context(request, *args, **kwargs)
+        items = (
+            resources_visible_to(user=request.user)
+            .child_of(self)
+            .order_by("-first_published_at", "-id")
+            .prefetch_related("competencies")
+        )
+        context["items"] = Paginator(items, 12).get_page(request.GET.get("page"))
+        return context
+
 
 class ResourcePageCompetency(ItemBase):
-    tag = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="+")
+    tag = models.ForeignKey(
+        Competency, on_delete=models.CASCADE, related_name="resource_page_items"
+    )
     content_object = ParentalKey(
         "resources.ResourcePage", on_delete=models.CASCADE, related_name="competency_items"
     )
@@ -124,9 +140,24 @@ class ResearchIndexPage(Page):
     subpage_types = ["resources.ResearchUpdatePage"]
     max_count = 1
 
+    def get_context(self, request, *args, **kwargs):
+        from resources.selectors import research_updates_visible_to
+
+        context = super().get_context(request, *args, **kwargs)
+        items = (
+            research_updates_visible_to(user=request.user)
+            .child_of(self)
+            .order_by("-date", "-id")
+            .prefetch_related("competencies")
+        )
+        context["items"] = Paginator(items, 12).get_page(request.GET.get("page"))
+        return context
+
 
 class ResearchUpdateCompetency(ItemBase):
-    tag = models.ForeignKey(Competency, on_delete=models.CASCADE, related_name="+")
+    tag = models.ForeignKey(
+        Competency, on_delete=models.CASCADE, related_name="research_update_items"
+    )
     content_object = ParentalKey(
         "resources.ResearchUpdatePage", on_delete=models.CASCADE, related_name="competency_items"
     )
