@@ -1,3 +1,10 @@
-"""URLs (filled by the app)."""
+"""JSON API of the rooms (mounted at /api/rooms/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from collaboratives import views
+
+app_name = "collaboratives-api"
+urlpatterns = [
+    path("", views.rooms_api, name="rooms"),
+]

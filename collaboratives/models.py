@@ -5,6 +5,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 
 class Collaborative(models.Model):
@@ -48,6 +49,12 @@ class Cohort(models.Model):
 
     def __str__(self) -> str:
         return f"{self.collaborative.name}: {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "collaboratives:cohort",
+            kwargs={"collaborative_slug": self.collaborative.slug, "cohort_slug": self.slug},
+        )
 
 
 class Role(models.TextChoices):
@@ -137,6 +144,14 @@ class Room(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("collaboratives:room", kwargs={"room_id": self.pk})
+
+    @property
+    def ws_path(self) -> str:
+        """Where the browser opens this room's WebSocket (docs: the public contracts)."""
+        return f"/ws/rooms/{self.pk}/"
 
     @property
     def group_name(self) -> str:

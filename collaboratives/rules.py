@@ -1,0 +1,51 @@
+"""Who may see a cohort, invite to it, manage it and join its rooms (django-rules)."""
+
+import rules
+
+from accounts.rules import is_administrator, is_staff_editor
+from collaboratives.models import Membership, Role
+
+
+def _signed_in(user) -> bool:
+    # A deactivated account holds no membership rights, as accounts.rules does for roles.
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def _active_memberships(user, cohort_id):
+    return Membership.objects.filter(user=user, cohort_id=cohort_id, left_at__isnull=True)
+
+
+@rules.predicate
+def is_cohort_member(user, cohort) -> bool:
+    """Belongs to the cohort now, in any role (facilitators are members too)."""
+    if cohort is None or not _signed_in(user):
+        return False
+    return _active_memberships(user, cohort.pk).exists()
+
+
+@rules.predicate
+def is_cohort_facilitator(user, cohort) -> bool:
+    """Facilitates the cohort now."""
+    if cohort is None or not _signed_in(user):
+        return False
+    return _active_memberships(user, cohort.pk).filter(role=Role.FACILITATOR).exists()
+
+
+@rules.predicate
+def is_room_member(user, room) -> bool:
+    """Belongs to the room's cohort now. Uses cohort_id, so the cohort row is never loaded."""
+    if room is None or not _signed_in(user):
+        return False
+    return _active_memberships(user, room.cohort_id).exists()
+
+
+# The membership predicate comes first: it is the common case, and the role predicates of
+# accounts cache the user's groups, so a refusal costs at most one more query.
+rules.add_perm("collaboratives.view_cohort", is_cohort_member | is_staff_editor | is_administrator)
+rules.add_perm(
+    "collaboratives.invite_to_cohort", is_cohort_facilitator | is_staff_editor | is_administrator
+)
+rules.add_perm(
+    "collaboratives.manage_cohort", is_cohort_facilitator | is_staff_editor | is_administrator
+)
+rules.add_perm("collaboratives.join_room", is_room_member | is_administrator)
