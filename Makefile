@@ -41,7 +41,9 @@ test: $(VENV)/.test-deps lint
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) collectstatic --noinput --verbosity 0
-	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	# Browser tests share one live server and Chromium, so they run in one process after the rest.
+	$(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m browser $(PYTEST_ARGS)
 
 clean:
 	rm -rf var/static var/test-db*.sqlite3*

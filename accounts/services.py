@@ -1,12 +1,31 @@
-"""Writes on accounts: registering a person and editing a profile."""
+"""Writes on accounts: registering a person, editing a profile, clearing a sign-in lockout."""
 
+import unicodedata
+
+from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from accounts.backends import lockout_key
+from accounts.counties import COUNTY_VALUES
 from accounts.errors import DomainError
+from accounts.models import Sector
+from competencies.models import EndorsementCategory
+
+DISPLAY_NAME_MAX_LENGTH = 80
+
+# Characters that can make a name look like something else: bidirectional embeddings, overrides
+# and isolates (U+202A-U+202E, U+2066-U+2069), zero-width spaces, joiners and direction marks
+# (U+200B-U+200F), and their close kin (Arabic letter mark, word joiner, byte order mark).
+_INVISIBLE_CODEPOINTS = frozenset(
+    [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+    + [0x061C, 0x2060, 0xFEFF]
+)
+# Control characters, and the line and paragraph separators that act like them.
+_CONTROL_CATEGORIES = frozenset({"Cc", "Zl", "Zp"})
 
 
 def user_register(*, username: str, email: str, password: str, display_name: str = ""):
@@ -35,7 +54,7 @@ def user_register(*, username: str, email: str, password: str, display_name: str
         raise DomainError(
             "An account already uses this email address. Sign in instead.", field="email"
         )
-    candidate = User(username=username, email=email, display_name=display_name.strip()[:80])
+    candidate = User(username=username, email=email, display_name=display_name_clean(display_name))
     try:
         validate_password(password, user=candidate)
     except ValidationError as error:
@@ -44,3 +63,83 @@ def user_register(*, username: str, email: str, password: str, display_name: str
         candidate.set_password(password)
         candidate.save()
     return candidate
+
+
+def display_name_clean(value: str) -> str:
+    """The display name as stored: NFC-normalised and stripped; raises DomainError if unfit."""
+    name = unicodedata.normalize("NFC", value or "").strip()
+    for character in name:
+        if (
+            unicodedata.category(character) in _CONTROL_CATEGORIES
+            or ord(character) in _INVISIBLE_CODEPOINTS
+        ):
+            raise DomainError(
+                "Display names cannot contain control characters or invisible formatting "
+                "characters (such as text-direction overrides or zero-width spaces). "
+                "Type the name again without them.",
+                field="display_name",
+            )
+    if len(name) > DISPLAY_NAME_MAX_LENGTH:
+        raise DomainError(
+            f"Display names are at most {DISPLAY_NAME_MAX_LENGTH} characters "
+            f"(this one has {len(name)}).",
+            field="display_name",
+        )
+    return name
+
+
+def profile_update(
+    *,
+    user,
+    display_name: str,
+    sector: str,
+    county: str,
+    goal_category: EndorsementCategory | None,
+    goal_is_renewal: bool,
+):
+    """Change a member's professional profile.
+
+    Every value is checked before anything is assigned, so a DomainError (naming the offending
+    field) leaves both the database row and the `user` object as they were.
+    """
+    name = display_name_clean(display_name)
+    sector = (sector or "").strip()
+    if sector and sector not in Sector.values:
+        raise DomainError("Choose a sector from the list.", field="sector")
+    county = (county or "").strip()
+    if county and county not in COUNTY_VALUES:
+        raise DomainError(
+            "Choose a Pennsylvania county from the list, or “Outside Pennsylvania”.",
+            field="county",
+        )
+    if goal_category is not None and (
+        not isinstance(goal_category, EndorsementCategory)
+        or goal_category.pk is None
+        or not EndorsementCategory.objects.filter(pk=goal_category.pk).exists()
+    ):
+        raise DomainError("Choose an endorsement category from the list.", field="goal_category")
+    goal_is_renewal = bool(goal_is_renewal)
+    if goal_is_renewal and goal_category is None:
+        raise DomainError(
+            "Choose the endorsement you are renewing, or untick “renewing”.",
+            field="goal_is_renewal",
+        )
+    with transaction.atomic():
+        user.display_name = name
+        user.sector = sector
+        user.county = county
+        user.goal_category = goal_category
+        user.goal_is_renewal = goal_is_renewal
+        user.save(
+            update_fields=["display_name", "sector", "county", "goal_category", "goal_is_renewal"]
+        )
+    return user
+
+
+def signin_lockout_clear(*, user) -> int:
+    """Forget the failed sign-ins counted against this account (after a password reset).
+
+    django-axes counts failures under one key per account (backends.axes_username), so this
+    clears the lockout however the person typed their name. Returns how many records went.
+    """
+    return axes_reset(username=lockout_key(user.username))

@@ -6,5 +6,12 @@ from accounts import views
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    # Ours replace two of django.contrib.auth's views; the rest (and every URL name) are its own.
+    path("login/", views.SignInView.as_view(), name="login"),
+    path(
+        "reset/<uidb64>/<token>/",
+        views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("", include("django.contrib.auth.urls")),
 ]

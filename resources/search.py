@@ -5,6 +5,7 @@ and full-text matching, filters, facet counts and pagination all work inside tha
 members-only page never shows up in a hit, a count or a facet for a visitor.
 """
 
+import re
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from resources.selectors import research_updates_visible_to, resources_visible_t
 MAX_QUERY_LENGTH = 200
 PAGE_SIZE = 20
 RESEARCH_TYPE = ("research-update", "Research update")
+_WORD = re.compile(r"\w+")
 
 
 @dataclass
@@ -41,14 +43,23 @@ class SearchResults:
 
 def clean_query(text: str | None) -> str:
     """Collapse whitespace, drop control characters, and bound the length."""
-    text = "".join(ch for ch in (text or "") if ch.isprintable() or ch == " ")
+    text = "".join(ch if ch.isprintable() else (" " if ch.isspace() else "") for ch in text or "")
     return " ".join(text.split())[:MAX_QUERY_LENGTH]
+
+
+def _words(query: str) -> str:
+    """Only words reach the full-text engine: its operator syntax is not the members' language,
+    and SQLite FTS5 rejects stray quotes or parentheses with an error."""
+    return " ".join(_WORD.findall(query))
 
 
 def _matching_ids(queryset, query: str) -> list[int]:
     if not query:
         return list(queryset.values_list("pk", flat=True))
-    return [page.pk for page in queryset.search(query, operator="and")]
+    words = _words(query)
+    if not words:
+        return []
+    return [page.pk for page in queryset.search(words, operator="and")]
 
 
 def run(

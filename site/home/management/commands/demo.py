@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.models import Page, Site
 
+from accounts.roles import role_grant
 from collaboratives.markup import render_markdown
 from collaboratives.models import Cohort, Collaborative, Membership, Role, Room
 from competencies.models import Competency, Program
@@ -31,8 +31,8 @@ from resources.models import (
 )
 
 ACCOUNTS = [
-    # username, first, last, role groups, sector, county
-    ("staff", "Sam", "Staff", ["Administrators", "Staff editors"], "other", "Dauphin"),
+    # username, first, last, roles, sector, county
+    ("staff", "Sam", "Staff", ["administrator", "staff-editor"], "other", "Dauphin"),
     ("facilitator", "Fran", "Facilitator", [], "mental-health", "Allegheny"),
     ("member1", "Maria", "Member", [], "home-visiting", "Philadelphia"),
     ("member2", "Marcus", "Member", [], "early-intervention", "Erie"),
@@ -69,7 +69,7 @@ class Command(BaseCommand):
     def _accounts(self) -> dict:
         User = get_user_model()
         users = {}
-        for username, first, last, groups, sector, county in ACCOUNTS:
+        for username, first, last, roles, sector, county in ACCOUNTS:
             user = User.objects.filter(username=username).first()
             if user is None:
                 user = User(
@@ -84,10 +84,8 @@ class Command(BaseCommand):
                 user.is_staff = username == "staff"
                 user.is_superuser = username == "staff"
                 user.save()
-            for name in groups:
-                group = Group.objects.filter(name=name).first()
-                if group:
-                    user.groups.add(group)
+            for role in roles:
+                role_grant(user=user, role=role)
             users[username] = user
         return users
 
