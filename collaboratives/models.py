@@ -137,6 +137,12 @@ class Room(models.Model):
     facilitators_only_post = models.BooleanField(
         default=False, help_text="Only facilitators post here (e.g. announcements)."
     )
+    locked_at = models.DateTimeField(
+        null=True, blank=True, help_text="While locked, nobody posts; everyone still reads."
+    )
+    # The newest message's id: posting takes this row's lock, so ids of one room are stored
+    # (and committed) in order, and each message can name its predecessor (prev_id).
+    last_message_id = models.BigIntegerField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -167,11 +173,19 @@ class RoomMessage(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="room_messages"
     )
     client_id = models.UUIDField(default=uuid.uuid4)
+    prev_id = models.BigIntegerField(null=True, blank=True)
     body = models.TextField()
     html = models.TextField()
+    reply_to = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    mentions = models.JSONField(default=list, blank=True, help_text="Ids of mentioned people.")
     created_at = models.DateTimeField(auto_now_add=True)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["id"]
@@ -182,3 +196,101 @@ class RoomMessage(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} in {self.room}"
+
+
+class RoomMessageRevision(models.Model):
+    """An earlier text of an edited message; moderators can read the history."""
+
+    message = models.ForeignKey(RoomMessage, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    replaced_at = models.DateTimeField(auto_now_add=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["message", "id"]
+
+
+class Reaction(models.Model):
+    message = models.ForeignKey(RoomMessage, on_delete=models.CASCADE, related_name="reactions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    emoji = models.CharField(max_length=16)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["message", "user", "emoji"], name="reaction_once")
+        ]
+
+
+class RoomReadState(models.Model):
+    """Where a member stopped reading a room."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="read_states")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    last_read_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["room", "user"], name="read_state_once")]
+
+
+class RoomMute(models.Model):
+    """A facilitator silenced a member in a room until a time."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="mutes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    until = models.DateTimeField()
+    muted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["room", "user", "until"])]
+
+
+class MessageReport(models.Model):
+    """A member asked the cohort's facilitators to look at a message."""
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Open"
+        REMOVED = "removed", "Message removed"
+        DISMISSED = "dismissed", "No action needed"
+
+    message = models.ForeignKey(RoomMessage, on_delete=models.CASCADE, related_name="reports")
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    reason = models.CharField(max_length=500)
+    created_at = models.DateTimeField(auto_now_add=True)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices, default=Outcome.OPEN)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["message", "reporter"],
+                condition=Q(outcome="open"),
+                name="report_open_once_per_reporter",
+            )
+        ]
+
+
+class RoomPresence(models.Model):
+    """One open connection to a room, refreshed while it lives; stale rows are ignored."""
+
+    room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="presences")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    channel_name = models.CharField(max_length=200, unique=True)
+    seen_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["room", "seen_at"])]

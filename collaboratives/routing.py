@@ -1,3 +1,9 @@
 """WebSocket routes of the cohort rooms."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from collaboratives.consumers import RoomConsumer
+
+websocket_urlpatterns = [
+    path("ws/rooms/<int:room_id>/", RoomConsumer.as_asgi()),
+]

@@ -39,6 +39,14 @@ def is_room_member(user, room) -> bool:
     return _active_memberships(user, room.cohort_id).exists()
 
 
+@rules.predicate
+def is_room_facilitator(user, room) -> bool:
+    """Facilitates the room's cohort now."""
+    if room is None or not _signed_in(user):
+        return False
+    return _active_memberships(user, room.cohort_id).filter(role=Role.FACILITATOR).exists()
+
+
 # The membership predicate comes first: it is the common case, and the role predicates of
 # accounts cache the user's groups, so a refusal costs at most one more query.
 rules.add_perm("collaboratives.view_cohort", is_cohort_member | is_staff_editor | is_administrator)
@@ -49,3 +57,5 @@ rules.add_perm(
     "collaboratives.manage_cohort", is_cohort_facilitator | is_staff_editor | is_administrator
 )
 rules.add_perm("collaboratives.join_room", is_room_member | is_administrator)
+# Moderators delete any message, mute, lock, and review reports.
+rules.add_perm("collaboratives.moderate_room", is_room_facilitator | is_administrator)

@@ -11,8 +11,10 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.errors import AccessDenied, DomainError
 from accounts.services import user_register
+from collaboratives.broadcast import user_publish
 from collaboratives.models import Cohort, Invitation, Membership, Role
 from collaboratives.selectors import invitation_for_token, invitation_usable, token_hash
 
@@ -202,6 +204,9 @@ def membership_remove(*, cohort: Cohort, user, by) -> Membership:
             )
         membership.left_at = timezone.now()
         membership.save(update_fields=["left_at"])
+        audit_record(actor=by, action="cohort.member.remove", target=membership)
+        # Their open room sockets re-check access at once and close.
+        user_publish(user.pk, "access.changed")
     return membership
 
 

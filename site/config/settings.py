@@ -145,7 +145,9 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Pub/sub: a group is one Redis channel, which suits one subscription per room
+            # per process (collaboratives/hub.py) and measured about twice the core layer.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {"hosts": [REDIS_URL], "prefix": "imh"},
         }
     }
@@ -157,7 +159,13 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            # Each process's room hub receives every room's traffic on one channel.
+            "CONFIG": {"channel_capacity": {"imh-hub.*": 100_000}},
+        }
+    }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- Search: database full-text by default; Elasticsearch with ELASTICSEARCH_URL -------------
@@ -303,6 +311,7 @@ TAGGIT_CASE_INSENSITIVE = True
 ROOM_MESSAGE_MAX_LENGTH = int(os.environ.get("ROOM_MESSAGE_MAX_LENGTH", "4000"))
 ROOM_RATE_LIMIT_COUNT = int(os.environ.get("ROOM_RATE_LIMIT_COUNT", "20"))
 ROOM_RATE_LIMIT_SECONDS = int(os.environ.get("ROOM_RATE_LIMIT_SECONDS", "10"))
+ROOM_ACCESS_RECHECK_SECONDS = int(os.environ.get("ROOM_ACCESS_RECHECK_SECONDS", "30"))
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "imh-demo-pass")
 
 LOGGING = {

@@ -1,0 +1,138 @@
+"""One room hub per server process: a single channel-layer subscription per room, local fan-out.
+
+Stock Channels gives every WebSocket its own channel and sends one layer message per member per
+message. The hub instead joins each room's group once for all the process's sockets in that
+room, and writes the frame text (serialized once, in broadcast.py) straight to each socket. The
+same holds for per-person groups (access revoked, signed out, read markers on another device).
+If the layer fails (Redis restarting), the hub keeps retrying, re-joins every group when it is
+back, and asks its sockets' clients to `sync`, so nothing is lost.
+"""
+
+import asyncio
+import logging
+import weakref
+
+from channels.layers import get_channel_layer
+
+from collaboratives.broadcast import mark_healthy, room_group, user_group
+
+logger = logging.getLogger(__name__)
+
+RETRY_SECONDS = (0.2, 0.5, 1, 2, 5)
+# Layers forget group members after a day (group_expiry); the hub renews well before that.
+GROUP_RENEW_SECONDS = 30 * 60
+
+
+class RoomHub:
+    def __init__(self) -> None:
+        self.rooms: dict[int, set] = {}
+        self.users: dict[int, set] = {}
+        self.layer = get_channel_layer()
+        self.channel: str | None = None
+        self._task: asyncio.Task | None = None
+        self._renewer: asyncio.Task | None = None
+        self._start_lock = asyncio.Lock()
+
+    # --- membership of sockets ------------------------------------------------------------------
+    async def attach(self, *, consumer, room_id: int, user_id: int) -> None:
+        await self._ensure_running()
+        if room_id not in self.rooms:
+            self.rooms[room_id] = set()
+            await self.layer.group_add(room_group(room_id), self.channel)
+        self.rooms[room_id].add(consumer)
+        if user_id not in self.users:
+            self.users[user_id] = set()
+            await self.layer.group_add(user_group(user_id), self.channel)
+        self.users[user_id].add(consumer)
+
+    async def detach(self, *, consumer, room_id: int, user_id: int) -> None:
+        for groups, key, name in (
+            (self.rooms, room_id, room_group(room_id)),
+            (self.users, user_id, user_group(user_id)),
+        ):
+            members = groups.get(key)
+            if members is None:
+                continue
+            members.discard(consumer)
+            if not members:
+                del groups[key]
+                try:
+                    await self.layer.group_discard(name, self.channel)
+                except Exception:  # the layer is down; the group lapses on its own
+                    logger.warning("Could not leave %s", name)
+
+    def connections(self) -> int:
+        return sum(len(members) for members in self.rooms.values())
+
+    # --- the receive loop -----------------------------------------------------------------------
+    async def _ensure_running(self) -> None:
+        async with self._start_lock:
+            if self._task is None or self._task.done():
+                if self.channel is None:
+                    self.channel = await self.layer.new_channel("imh-hub.")
+                loop = asyncio.get_running_loop()
+                self._task = loop.create_task(self._run())
+                self._renewer = loop.create_task(self._renew())
+
+    async def _run(self) -> None:
+        failures = 0
+        while True:
+            try:
+                event = await self.layer.receive(self.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
+                failures += 1
+                logger.warning("Channel layer unavailable; retrying in %ss", delay)
+                await asyncio.sleep(delay)
+                if await self._rejoin():
+                    failures = 0
+                continue
+            await self._dispatch(event)
+
+    async def _renew(self) -> None:
+        while True:
+            await asyncio.sleep(GROUP_RENEW_SECONDS)
+            await self._join_all()
+
+    async def _join_all(self) -> bool:
+        try:
+            for room_id in list(self.rooms):
+                await self.layer.group_add(room_group(room_id), self.channel)
+            for user_id in list(self.users):
+                await self.layer.group_add(user_group(user_id), self.channel)
+        except Exception:
+            return False
+        return True
+
+    async def _rejoin(self) -> bool:
+        """Join every group again after the layer came back, and have clients catch up."""
+        if not await self._join_all():
+            return False
+        mark_healthy()
+        for members in list(self.rooms.values()):
+            for consumer in list(members):
+                await consumer.deliver('{"type":"resync"}')
+        return True
+
+    async def _dispatch(self, event: dict) -> None:
+        kind = event.get("type")
+        if kind == "room.frame":
+            for consumer in list(self.rooms.get(event.get("room"), ())):
+                await consumer.deliver(event["text"])
+        elif kind == "user.event":
+            for consumer in list(self.users.get(event.get("user"), ())):
+                await consumer.on_user_event(event)
+
+
+_hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomHub]" = weakref.WeakKeyDictionary()
+
+
+def hub_for_this_loop() -> RoomHub:
+    """The hub of the running event loop (one per server process; one per test loop)."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(loop)
+    if hub is None:
+        hub = _hubs[loop] = RoomHub()
+    return hub

@@ -1,0 +1,152 @@
+"""Reads of cohort rooms with their access rules: who may join, messages, markers, presence."""
+
+import datetime as dt
+
+from django.contrib.sessions.models import Session as DjangoSession
+from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.errors import DomainError
+from collaboratives.models import (
+    Membership,
+    Reaction,
+    Role,
+    Room,
+    RoomMessage,
+    RoomMute,
+    RoomPresence,
+    RoomReadState,
+)
+
+SYNC_BATCH = 200
+HISTORY_MAX = 100
+# A presence row not refreshed for this long belongs to a connection that died with its server.
+PRESENCE_STALE_AFTER = dt.timedelta(seconds=90)
+
+
+class RoomAccess:
+    OK = "ok"
+    SIGNED_OUT = "signed_out"
+    FORBIDDEN = "forbidden"
+
+
+def room_if_joinable(*, user, room_id) -> Room | None:
+    """The room when `user` may join it; None when it is missing or forbidden (the same answer)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    room = Room.objects.select_related("cohort__collaborative").filter(pk=room_id).first()
+    if room is None or not user.has_perm("collaboratives.join_room", room):
+        return None
+    return room
+
+
+def room_access_now(*, user_id: int, room_id: int, session_key: str | None) -> str:
+    """Fresh answer for a live connection: is the session still signed in, may it still join?"""
+    from django.contrib.auth import get_user_model
+
+    if (
+        session_key
+        and not DjangoSession.objects.filter(
+            session_key=session_key, expire_date__gt=timezone.now()
+        ).exists()
+    ):
+        return RoomAccess.SIGNED_OUT
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return RoomAccess.SIGNED_OUT
+    return RoomAccess.OK if room_if_joinable(user=user, room_id=room_id) else RoomAccess.FORBIDDEN
+
+
+def is_room_moderator(*, user, room: Room) -> bool:
+    return user.has_perm("collaboratives.moderate_room", room)
+
+
+def is_cohort_facilitator(*, user, room: Room) -> bool:
+    return Membership.objects.filter(
+        cohort_id=room.cohort_id, user=user, role=Role.FACILITATOR, left_at__isnull=True
+    ).exists()
+
+
+def mute_for(*, room: Room, user) -> RoomMute | None:
+    return (
+        RoomMute.objects.filter(room=room, user=user, until__gt=timezone.now())
+        .order_by("-until")
+        .first()
+    )
+
+
+def _messages(room: Room):
+    return (
+        RoomMessage.objects.filter(room=room)
+        .select_related("author", "reply_to__author")
+        .prefetch_related(Prefetch("reactions", queryset=Reaction.objects.order_by("id")))
+    )
+
+
+def message_in_room(*, room: Room, message_id) -> RoomMessage:
+    """A message of this room; another room's id gets the same answer as a missing one."""
+    message = _messages(room).filter(pk=message_id).first()
+    if message is None:
+        raise DomainError("There is no such message in this room.", code="not_found")
+    return message
+
+
+def messages_after(*, room: Room, after: int) -> tuple[list[RoomMessage], bool]:
+    """Messages newer than `after`, oldest first, one batch; `more` when another batch waits."""
+    rows = list(_messages(room).filter(pk__gt=after).order_by("id")[: SYNC_BATCH + 1])
+    return rows[:SYNC_BATCH], len(rows) > SYNC_BATCH
+
+
+def messages_before(*, room: Room, before: int | None, limit: int) -> tuple[list, bool]:
+    """The `limit` messages before `before` (newest when None), returned oldest first.
+
+    Keyset paging on the (room, id) index: the cost is the same at any depth."""
+    limit = max(1, min(HISTORY_MAX, limit))
+    queryset = _messages(room)
+    if before is not None:
+        queryset = queryset.filter(pk__lt=before)
+    rows = list(queryset.order_by("-id")[: limit + 1])
+    more = len(rows) > limit
+    return list(reversed(rows[:limit])), more
+
+
+def read_state_for(*, room: Room, user) -> tuple[int, int]:
+    """(last read id, unread count) of `user` in `room`; others' live messages count."""
+    state = RoomReadState.objects.filter(room=room, user=user).first()
+    last_read = state.last_read_id if state else 0
+    unread = (
+        RoomMessage.objects.filter(room=room, pk__gt=last_read, deleted_at__isnull=True)
+        .exclude(author=user)
+        .count()
+    )
+    return last_read, unread
+
+
+def unread_counts_for(*, user, rooms) -> dict[int, int]:
+    """Unread counts of several rooms for one person, in one query."""
+    last_read = RoomReadState.objects.filter(room=OuterRef("room"), user=user)
+    rows = (
+        RoomMessage.objects.filter(room__in=rooms, deleted_at__isnull=True)
+        .exclude(author=user)
+        .annotate(last_read=Coalesce(Subquery(last_read.values("last_read_id")[:1]), Value(0)))
+        .filter(pk__gt=F("last_read"))
+        .order_by()
+        .values("room")
+        .annotate(count=Count("pk"))
+    )
+    return {row["room"]: row["count"] for row in rows}
+
+
+def present_users(*, room: Room) -> list[dict]:
+    """Who is in the room now: people with a live connection, each once."""
+    fresh = timezone.now() - PRESENCE_STALE_AFTER
+    rows = (
+        RoomPresence.objects.filter(room=room, seen_at__gte=fresh)
+        .select_related("user")
+        .order_by("user_id")
+    )
+    seen: dict[int, dict] = {}
+    for row in rows:
+        seen.setdefault(row.user_id, {"id": row.user_id, "name": row.user.name})
+    return sorted(seen.values(), key=lambda person: person["name"].lower())
