@@ -203,7 +203,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
     async def _db(self, function, **kwargs):
         return await database_sync_to_async(function)(**kwargs)
 
-    async def _send_message(self, content):
+    async def _on_send_message(self, content):
         client_id = _text(content, "client_id")
         body = _text(content, "body")
         reply_to = _int(content, "reply_to", nullable=True, minimum=1)
@@ -231,7 +231,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     )
                 )
 
-    async def _sync(self, content):
+    async def _on_sync(self, content):
         after = _int(content, "after")
 
         def read():
@@ -243,7 +243,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             text_data=_frame("sync.batch", messages=messages, more=more, request="sync")
         )
 
-    async def _history(self, content):
+    async def _on_history(self, content):
         before = _int(content, "before", nullable=True, minimum=1)
         limit = _int(content, "limit", minimum=1) if "limit" in content else 50
 
@@ -258,7 +258,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             text_data=_frame("sync.batch", messages=messages, more=more, request="history")
         )
 
-    async def _edit(self, content):
+    async def _on_edit(self, content):
         await self._db(
             room_services.room_message_edit,
             room=self.room,
@@ -267,7 +267,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             body=_text(content, "body"),
         )
 
-    async def _delete(self, content):
+    async def _on_delete(self, content):
         await self._db(
             room_services.room_message_delete,
             room=self.room,
@@ -275,7 +275,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             message_id=_int(content, "id", minimum=1),
         )
 
-    async def _react(self, content):
+    async def _on_react(self, content):
         await self._db(
             room_services.room_reaction_toggle,
             room=self.room,
@@ -284,7 +284,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
             emoji=_text(content, "emoji"),
         )
 
-    async def _typing(self, content):
+    async def _on_typing(self, content):
         now = time.monotonic()
         if now - self._last_typing < TYPING_EVERY_SECONDS:
             return
@@ -292,22 +292,24 @@ class RoomConsumer(AsyncWebsocketConsumer):
         frame = _frame("typing", user={"id": self.user.pk, "name": self.user.name})
         await broadcast.room_send_now(self.room.pk, frame)
 
-    async def _read(self, content):
-        last_read, unread = await self._db(
+    async def _on_read(self, content):
+        # The answer comes as an `unread` frame through the person's group, to this socket and
+        # to their other devices alike.
+        await self._db(
             room_services.room_read_mark,
             room=self.room,
             user=self.user,
             up_to=_int(content, "up_to"),
         )
-        await self.send(text_data=_frame("unread", last_read=last_read, unread=unread))
 
+    # Named _on_*: Channels' consumer keeps a `_sync` attribute of its own.
     HANDLERS = {
-        "message.send": _send_message,
-        "sync": _sync,
-        "history": _history,
-        "message.edit": _edit,
-        "message.delete": _delete,
-        "reaction.toggle": _react,
-        "typing": _typing,
-        "read": _read,
+        "message.send": _on_send_message,
+        "sync": _on_sync,
+        "history": _on_history,
+        "message.edit": _on_edit,
+        "message.delete": _on_delete,
+        "reaction.toggle": _on_react,
+        "typing": _on_typing,
+        "read": _on_read,
     }

@@ -84,7 +84,7 @@ class RoomHub:
             except Exception:
                 delay = RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)]
                 failures += 1
-                logger.warning("Channel layer unavailable; retrying in %ss", delay)
+                logger.warning("Channel layer unavailable; retrying in %ss", delay, exc_info=True)
                 await asyncio.sleep(delay)
                 if await self._rejoin():
                     failures = 0
@@ -113,17 +113,28 @@ class RoomHub:
         mark_healthy()
         for members in list(self.rooms.values()):
             for consumer in list(members):
-                await consumer.deliver('{"type":"resync"}')
+                await _safely(consumer.deliver('{"type":"resync"}'))
         return True
 
     async def _dispatch(self, event: dict) -> None:
         kind = event.get("type")
         if kind == "room.frame":
             for consumer in list(self.rooms.get(event.get("room"), ())):
-                await consumer.deliver(event["text"])
+                await _safely(consumer.deliver(event["text"]))
         elif kind == "user.event":
             for consumer in list(self.users.get(event.get("user"), ())):
-                await consumer.on_user_event(event)
+                await _safely(consumer.on_user_event(event))
+
+
+async def _safely(delivery) -> None:
+    """Deliver to one socket. One that is closing raises on send (autobahn's Disconnected);
+    that must neither skip the other sockets nor end the receive loop every room relies on."""
+    try:
+        await delivery
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        logger.debug("Could not deliver to a closing socket", exc_info=True)
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomHub]" = weakref.WeakKeyDictionary()

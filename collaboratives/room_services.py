@@ -310,7 +310,9 @@ def room_read_mark(*, room: Room, user, up_to) -> tuple[int, int]:
     _check_member(user, room)
     if isinstance(up_to, bool) or not isinstance(up_to, int) or up_to < 0:
         raise DomainError("up_to must be a message id.", code="invalid")
-    up_to = min(up_to, room.last_message_id or 0)
+    # `room` may be a live connection's copy from when it connected: read the newest id fresh.
+    latest = Room.objects.filter(pk=room.pk).values_list("last_message_id", flat=True).first()
+    up_to = min(up_to, latest or 0)
     with transaction.atomic():
         RoomReadState.objects.update_or_create(
             room=room, user=user, defaults={"last_read_id": up_to}
@@ -432,9 +434,13 @@ def message_report(*, room: Room, reporter, message_id: int, reason) -> MessageR
             raise DomainError(
                 "You already reported this message; facilitators will look."
             ) from error
-        facilitators = Membership.objects.filter(
-            cohort_id=room.cohort_id, role=Role.FACILITATOR, left_at__isnull=True
-        ).values_list("user_id", flat=True)
+        facilitators = (
+            Membership.objects.filter(
+                cohort_id=room.cohort_id, role=Role.FACILITATOR, left_at__isnull=True
+            )
+            .exclude(user_id=reporter.pk)  # a facilitator who reports knows already
+            .values_list("user_id", flat=True)
+        )
         notify(
             user_ids=list(facilitators),
             kind="report",

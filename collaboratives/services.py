@@ -225,4 +225,8 @@ def membership_change_role(*, cohort: Cohort, user, role: str, by) -> Membership
             )
         membership.role = role
         membership.save(update_fields=["role"])
+        audit_record(
+            actor=by, action="cohort.member.role", target=membership, detail={"role": role}
+        )
+        user_publish(user.pk, "access.changed")
     return membership

@@ -112,6 +112,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
+                "accounts.context_processors.notifications",
             ],
         },
     },
@@ -162,8 +163,10 @@ else:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels.layers.InMemoryChannelLayer",
-            # Each process's room hub receives every room's traffic on one channel.
-            "CONFIG": {"channel_capacity": {"imh-hub.*": 100_000}},
+            # Each process's room hub receives every room's traffic on one channel. `capacity`,
+            # not `channel_capacity`: Channels 4.3.2's in-memory layer never compiles the latter,
+            # so every send raised ValueError. Sockets have no channel here (see hub.py).
+            "CONFIG": {"capacity": 100_000},
         }
     }
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
