@@ -2,10 +2,16 @@
 
 from django.urls import include, path
 
-from accounts import views
+from accounts import notification_views, views
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("notifications/", notification_views.notifications, name="notifications"),
+    path(
+        "notifications/<int:pk>/open/",
+        notification_views.notification_open,
+        name="notification-open",
+    ),
     # Ours replace two of django.contrib.auth's views; the rest (and every URL name) are its own.
     path("login/", views.SignInView.as_view(), name="login"),
     path(

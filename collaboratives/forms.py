@@ -4,6 +4,7 @@ from django import forms
 
 from accounts.errors import DomainError
 from collaboratives.models import Role
+from collaboratives.room_services import REPORT_REASON_MAX
 
 
 class AccessibleForm(forms.Form):
@@ -104,3 +105,87 @@ class InvitationSignupForm(AccessibleForm):
         ):
             self.add_error("password_again", "The two passwords differ. Type them again.")
         return cleaned
+
+
+# --- moderation --------------------------------------------------------------------------------
+REPORT_REASON_MIN = 3
+MUTE_LENGTHS = [(15, "15 minutes"), (60, "1 hour"), (60 * 24, "1 day"), (60 * 24 * 7, "1 week")]
+
+
+class ReportForm(AccessibleForm):
+    reason = forms.CharField(
+        label="Why should the facilitators look at this message?",
+        min_length=REPORT_REASON_MIN,
+        max_length=REPORT_REASON_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=(
+            f"{REPORT_REASON_MIN} to {REPORT_REASON_MAX} characters. The facilitators see your "
+            "report and your name; other members do not."
+        ),
+        error_messages={
+            "required": "Say briefly why you are reporting this message.",
+            "min_length": "Say briefly why you are reporting this message (at least "
+            f"{REPORT_REASON_MIN} characters).",
+            "max_length": f"Keep the reason to {REPORT_REASON_MAX} characters or fewer "
+            "(it has %(show_value)d).",
+        },
+    )
+
+
+class ReportResolveForm(forms.Form):
+    """The two buttons of a report in the review queue; they carry no typed input."""
+
+    report = forms.IntegerField(
+        min_value=1,
+        max_value=2**63 - 1,  # a database key; larger numbers cannot even be looked up
+        error_messages={
+            "required": "Choose a report.",
+            "invalid": "Choose a report.",
+            "min_value": "Choose a report.",
+            "max_value": "Choose a report.",
+        },
+    )
+    outcome = forms.ChoiceField(
+        choices=[("removed", "Remove message"), ("dismissed", "Dismiss")],
+        error_messages={
+            "required": "Choose to remove the message or to dismiss the report.",
+            "invalid_choice": "Choose to remove the message or to dismiss the report.",
+        },
+    )
+
+
+class MuteForm(AccessibleForm):
+    """Mute a member for one of a few fixed lengths; `members` are the people who may be muted."""
+
+    user = forms.TypedChoiceField(
+        label="Member",
+        coerce=int,
+        error_messages={
+            "required": "Choose the member to mute.",
+            "invalid_choice": "Choose a member of this room; facilitators cannot be muted.",
+        },
+    )
+    minutes = forms.TypedChoiceField(
+        label="For how long",
+        coerce=int,
+        choices=MUTE_LENGTHS,
+        initial=60,
+        error_messages={
+            "required": "Choose how long the mute lasts.",
+            "invalid_choice": "Choose how long the mute lasts: 15 minutes, 1 hour, 1 day or "
+            "1 week.",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason (optional)",
+        required=False,
+        max_length=255,
+        help_text="Kept in the audit log with the mute. At most 255 characters.",
+        error_messages={"max_length": "Keep the reason to 255 characters or fewer."},
+    )
+
+    def __init__(self, *args, members=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = [("", "Choose a member")] + [
+            (member.pk, f"{member.name} ({member.get_username()})") for member in members
+        ]

@@ -2,13 +2,25 @@
 
 from django.urls import path
 
-from collaboratives import views
+from collaboratives import moderation_views, views
 
 app_name = "collaboratives"
 # The fixed prefixes (rooms/, invitations/) come before the slug patterns they would match.
 urlpatterns = [
     path("", views.my_collaboratives, name="list"),
     path("rooms/<int:room_id>/", views.room_detail, name="room"),
+    path(
+        "rooms/<int:room_id>/messages/<int:message_id>/report/",
+        moderation_views.message_report,
+        name="room-report",
+    ),
+    path("rooms/<int:room_id>/reports/", moderation_views.room_reports, name="room-reports"),
+    path("rooms/<int:room_id>/moderate/", moderation_views.room_moderate, name="room-moderate"),
+    path(
+        "rooms/<int:room_id>/messages/<int:message_id>/history/",
+        moderation_views.message_history,
+        name="message-history",
+    ),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation-accept"),
     path("<slug:collaborative_slug>/<slug:cohort_slug>/", views.cohort_detail, name="cohort"),
     path(
