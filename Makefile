@@ -30,6 +30,9 @@ run: $(VENV)/.run-deps
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) demo
 	@echo "Serving on http://$(HOST):$(PORT)/  (stop with Ctrl+C)"
+	@# The scheduler (scheduled publishing, notification digests) lives as long as Daphne does.
+	$(MANAGE) scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	PYTHONPATH=site $(BIN)/daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 lint: $(VENV)/.test-deps
