@@ -3,11 +3,13 @@
 Frames are serialized once here; every process's room hub writes the same text to its sockets.
 """
 
+import asyncio
 import json
 import logging
+import os
 import time
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
@@ -37,9 +39,36 @@ def user_group(user_id: int) -> str:
     return f"user-{int(user_id)}"
 
 
+# A publish waits at most this long: a stuck layer must not hold a database thread.
+PUBLISH_TIMEOUT_SECONDS = 5
+
+
+def _server_loop():
+    """The event loop of the server thread that called us through sync_to_async, if any."""
+    local = SyncToAsync.threadlocal
+    if getattr(local, "main_event_loop_pid", None) != os.getpid():
+        return None
+    loop = getattr(local, "main_event_loop", None)
+    return None if loop is None or loop.is_closed() else loop
+
+
 def _send(group: str, event: dict) -> None:
     try:
-        async_to_sync(get_channel_layer().group_send)(group, event)
+        layer = get_channel_layer()
+        loop = _server_loop()
+        if loop is None:
+            async_to_sync(layer.group_send)(group, event)
+            return
+        # Not async_to_sync: it waits forever for a loop that has stopped (Daphne shutting
+        # down while a socket leaves), and the interpreter waits for this thread at exit.
+        if not loop.is_running():
+            raise RuntimeError("The server's event loop has stopped.")
+        future = asyncio.run_coroutine_threadsafe(layer.group_send(group, event), loop)
+        try:
+            future.result(timeout=PUBLISH_TIMEOUT_SECONDS)
+        except TimeoutError:
+            future.cancel()
+            raise
     except Exception:  # the layer being down must not undo what was stored; clients `sync`
         logger.exception("Could not publish to %s; clients will catch up with sync", group)
         raise

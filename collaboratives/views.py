@@ -6,6 +6,7 @@ services; domain errors become messages on the page.
 
 from itertools import groupby
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
@@ -16,15 +17,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.errors import AccessDenied, DomainError
-from collaboratives import selectors, services
+from collaboratives import room_selectors, selectors, services
 from collaboratives.forms import InvitationForm, InvitationSignupForm, RoleForm
 from collaboratives.models import Role
+from collaboratives.room_payloads import message_payload
 
 # A new member is signed in right after sign-up; their password was just checked.
 LOGIN_BACKEND = "accounts.backends.UsernameOrEmailBackend"
 
 # Unknown links are "not found"; links that existed but no longer work are "gone".
 INVITATION_STATUS = {"not_found": 404, "used": 410, "revoked": 410, "expired": 410}
+# How many of the newest messages the room page renders before its socket opens.
+ROOM_PAGE_MESSAGES = 50
 
 
 @login_required
@@ -237,11 +241,75 @@ def invitation_accept(request, token: str):
     )
 
 
+@never_cache  # per-user data (read marker, who is here), and the messages move on anyway
 @login_required
 @require_GET
 def room_detail(request, room_id: int):
+    """The live room. The newest messages are rendered here, so the page reads without script."""
     room = selectors.room_for_member(user=request.user, room_id=room_id)
-    return render(request, "collaboratives/room.html", {"room": room})
+    user = request.user
+    messages_, has_earlier = room_selectors.messages_before(
+        room=room, before=None, limit=ROOM_PAGE_MESSAGES
+    )
+    payloads = [message_payload(message) for message in messages_]
+    last_read, unread = room_selectors.read_state_for(room=room, user=user)
+    moderator = room_selectors.is_room_moderator(user=user, room=room)
+    mute = room_selectors.mute_for(room=room, user=user)
+    present = room_selectors.present_users(room=room)
+    # The "New messages" divider goes above the first message the unread count counts.
+    first_unread_id = next(
+        (
+            m.pk
+            for m in messages_
+            if m.pk > last_read and m.author_id != user.pk and m.deleted_at is None
+        ),
+        None,
+    )
+    if room.locked_at:
+        cannot_post = "This room is locked: you can read, but not post."
+    elif room.facilitators_only_post and not moderator:
+        cannot_post = "Only facilitators post in this room."
+    elif mute:
+        cannot_post = "You are muted in this room for now."
+    else:
+        cannot_post = ""
+    room_data = {
+        "room": {
+            "id": room.pk,
+            "name": room.name,
+            "ws_path": room.ws_path,
+            "locked": bool(room.locked_at),
+            "facilitators_only_post": room.facilitators_only_post,
+        },
+        "me": {"id": user.pk, "name": user.name, "moderator": moderator},
+        "last_read": last_read,
+        "unread": unread,
+        "latest": room.last_message_id or 0,
+        "limits": {
+            "body": settings.ROOM_MESSAGE_MAX_LENGTH,
+            "rate": [settings.ROOM_RATE_LIMIT_COUNT, settings.ROOM_RATE_LIMIT_SECONDS],
+        },
+        "cannot_post": cannot_post,
+        "muted": mute is not None,
+        "has_earlier": has_earlier,
+        "messages": payloads,
+        "present": present,
+    }
+    return render(
+        request,
+        "collaboratives/room.html",
+        {
+            "room": room,
+            "rows": list(zip(messages_, payloads, strict=True)),
+            "has_earlier": has_earlier,
+            "unread": unread,
+            "first_unread_id": first_unread_id,
+            "is_moderator": moderator,
+            "cannot_post": cannot_post,
+            "present": present,
+            "room_data": room_data,
+        },
+    )
 
 
 @never_cache  # per-user data

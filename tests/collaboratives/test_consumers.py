@@ -425,3 +425,17 @@ async def test_concurrent_posts_keep_ids_in_order_with_a_prev_id_chain():
     assert [m["prev_id"] for m in batch["messages"]] == [None, *ids[:-1]]
     for socket in sockets:
         await socket.disconnect()
+
+
+async def test_locking_the_room_stops_posts_from_sockets_already_open():
+    room, (maria,), (fran,) = await make_room(members=1, facilitators=1)
+    socket = await joined(room.pk, maria)
+    from collaboratives.room_services import room_lock_set
+
+    await database_sync_to_async(room_lock_set)(room=room, by=fran, locked=True)
+    await send(socket, type="message.send", client_id=str(uuid.uuid4()), body="still here?")
+    error = await receive(socket, "error")
+
+    assert error["code"] == "forbidden" and "locked" in error["detail"]
+    assert await database_sync_to_async(RoomMessage.objects.count)() == 0
+    await socket.disconnect()

@@ -106,12 +106,11 @@ def test_cohort_page_missing_is_404(sign_in, cohort_member, cohort):
 # --- room page -------------------------------------------------------------------------------
 
 
-def test_room_page_shows_placeholder_to_member(sign_in, cohort_member, room):
+def test_room_page_is_open_to_member(sign_in, cohort_member, room):
     response = sign_in(cohort_member).get(f"/collaboratives/rooms/{room.pk}/")
 
     assert response.status_code == 200
     assert room.name in response.content.decode()
-    assert "The live room opens here" in response.content.decode()
 
 
 def test_room_page_is_404_for_outsider_and_missing(sign_in, outsider, room):
