@@ -4,7 +4,6 @@ The protocol is in docs/realtime.md. Outgoing room traffic does not pass through
 handlers: the process's room hub writes it to the socket (see hub.py).
 """
 
-import asyncio
 import json
 import logging
 import time
@@ -66,7 +65,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
     channel_layer_alias = "room sockets use the hub"
     room = None
     user = None
-    _recheck_task = None
     _last_typing = 0.0
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -89,7 +87,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         await self._db(
             room_services.presence_enter, room=self.room, user=user, channel_name=self.connection_id
         )
-        self._recheck_task = asyncio.get_running_loop().create_task(self._recheck_forever())
 
     def _enter(self, user, room_id):
         room = room_selectors.room_if_joinable(user=user, room_id=room_id)
@@ -121,8 +118,6 @@ class RoomConsumer(AsyncWebsocketConsumer):
         )
 
     async def disconnect(self, code):
-        if self._recheck_task:
-            self._recheck_task.cancel()
         if self.room is not None and self.user is not None:
             await hub_for_this_loop().detach(
                 consumer=self, room_id=self.room.pk, user_id=self.user.pk
@@ -136,21 +131,21 @@ class RoomConsumer(AsyncWebsocketConsumer):
             except Exception:  # a dying connection must not raise; stale rows age out
                 logger.warning("Could not clear presence of %s", self.connection_id)
 
-    async def _recheck_forever(self):
-        interval = getattr(settings, "ROOM_ACCESS_RECHECK_SECONDS", 30)
-        while True:
-            await asyncio.sleep(interval)
-            if not await self._still_allowed():
-                return
-            await self._db(room_services.presence_refresh, channel_names=[self.connection_id])
+    @property
+    def session_key(self) -> str | None:
+        return self.scope["session"].session_key
 
     async def _still_allowed(self) -> bool:
+        """Ask the database afresh; close (4401/4403) when this socket may no longer stay."""
         verdict = await self._db(
             room_selectors.room_access_now,
             user_id=self.user.pk,
             room_id=self.room.pk,
-            session_key=self.scope["session"].session_key,
+            session_key=self.session_key,
         )
+        return await self.apply_verdict(verdict)
+
+    async def apply_verdict(self, verdict: str) -> bool:
         if verdict == room_selectors.RoomAccess.OK:
             return True
         signed_out = verdict == room_selectors.RoomAccess.SIGNED_OUT
@@ -190,13 +185,14 @@ class RoomConsumer(AsyncWebsocketConsumer):
             handler = self.HANDLERS.get(content["type"])
             if handler is None:
                 raise FrameError(f"Unknown frame type {content['type'][:40]!r}.")
-            if not await self._still_allowed():
-                return
+            # Each handler's service checks membership in the same database round trip as its
+            # work; a refusal then gets a fresh verdict that may close the socket.
             await handler(self, content)
         except FrameError as error:
             await self.send(text_data=_error("invalid", error.detail, client_id))
         except AccessDenied as error:
-            await self.send(text_data=_error("forbidden", error.message, client_id))
+            if await self._still_allowed():
+                await self.send(text_data=_error("forbidden", error.message, client_id))
         except DomainError as error:
             await self.send(text_data=_error(error.code, error.message, client_id))
 
@@ -235,6 +231,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         after = _int(content, "after")
 
         def read():
+            room_services.check_can_read(self.user, self.room)
             messages, more = room_selectors.messages_after(room=self.room, after=after)
             return [message_payload(m) for m in messages], more
 
@@ -248,6 +245,7 @@ class RoomConsumer(AsyncWebsocketConsumer):
         limit = _int(content, "limit", minimum=1) if "limit" in content else 50
 
         def read():
+            room_services.check_can_read(self.user, self.room)
             messages, more = room_selectors.messages_before(
                 room=self.room, before=before, limit=limit
             )
@@ -289,6 +287,8 @@ class RoomConsumer(AsyncWebsocketConsumer):
         if now - self._last_typing < TYPING_EVERY_SECONDS:
             return
         self._last_typing = now
+        if not await self._still_allowed():
+            return
         frame = _frame("typing", user={"id": self.user.pk, "name": self.user.name})
         await broadcast.room_send_now(self.room.pk, frame)
 

@@ -3,7 +3,7 @@
 import datetime as dt
 
 from django.contrib.sessions.models import Session as DjangoSession
-from django.db.models import Count, F, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -56,6 +56,47 @@ def room_access_now(*, user_id: int, room_id: int, session_key: str | None) -> s
     if user is None:
         return RoomAccess.SIGNED_OUT
     return RoomAccess.OK if room_if_joinable(user=user, room_id=room_id) else RoomAccess.FORBIDDEN
+
+
+def connection_verdicts(connections: list[tuple[int, int, str | None]]) -> list[str]:
+    """Fresh verdicts for many live sockets at once: (user id, room id, session key) each.
+
+    A handful of queries whatever the number of sockets, so one server process can re-check
+    thousands of connections every half minute."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.rules import ADMINISTRATORS
+
+    user_ids = {user_id for user_id, _, _ in connections}
+    room_ids = {room_id for _, room_id, _ in connections}
+    keys = {key for _, _, key in connections if key}
+    live_keys = set(
+        DjangoSession.objects.filter(
+            session_key__in=keys, expire_date__gt=timezone.now()
+        ).values_list("session_key", flat=True)
+    )
+    users = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
+    active_users = set(users.values_list("pk", flat=True))
+    administrators = set(
+        users.filter(Q(is_superuser=True) | Q(groups__name=ADMINISTRATORS)).values_list(
+            "pk", flat=True
+        )
+    )
+    cohort_of = dict(Room.objects.filter(pk__in=room_ids).values_list("pk", "cohort_id"))
+    members = set(
+        Membership.objects.filter(
+            user_id__in=user_ids, cohort_id__in=set(cohort_of.values()), left_at__isnull=True
+        ).values_list("user_id", "cohort_id")
+    )
+    verdicts = []
+    for user_id, room_id, key in connections:
+        if (key and key not in live_keys) or user_id not in active_users:
+            verdicts.append(RoomAccess.SIGNED_OUT)
+        elif user_id in administrators or (user_id, cohort_of.get(room_id)) in members:
+            verdicts.append(RoomAccess.OK)
+        else:
+            verdicts.append(RoomAccess.FORBIDDEN)
+    return verdicts
 
 
 def is_room_moderator(*, user, room: Room) -> bool:

@@ -56,6 +56,11 @@ def _check_member(user, room: Room) -> None:
         raise AccessDenied("You are not a member of this room.")
 
 
+def check_can_read(user, room: Room) -> None:
+    """Reading a room's messages needs the same membership as joining it."""
+    _check_member(user, room)
+
+
 def _check_moderator(user, room: Room) -> None:
     if not is_room_moderator(user=user, room=room):
         raise AccessDenied("Only the cohort's facilitators can do that.")
@@ -195,7 +200,8 @@ def room_message_post(
         locked.last_message_id = message.pk
         locked.save(update_fields=["last_message_id"])
         _notify_mentions_and_reply(room=room, message=message, author=author, reply_to=reply_to)
-        message = message_in_room(room=room, message_id=message.pk)
+        # A new message has no reactions yet: say so instead of asking the database.
+        message._prefetched_objects_cache = {"reactions": Reaction.objects.none()}
         broadcast.room_publish(
             room.pk, {"type": "message.new", "message": message_payload(message)}
         )
@@ -281,20 +287,35 @@ def room_message_delete(*, room: Room, user, message_id: int) -> RoomMessage:
 
 
 def _is_single_emoji(text: str) -> bool:
+    """One emoji as people pick it: a symbol with its variation selector or skin tone, a flag
+    (two regional indicators, or a tag sequence), or symbols joined by zero-width joiners (a
+    family). Two emoji side by side ("👍👍") are not one, nor are letters or markup."""
     if not text or len(text) > 16:
         return False
-    has_symbol = False
+    emoji = 0  # symbols not joined to the one before them
+    regional = 0  # regional indicators: two letters make one flag
+    joined = False  # the character before was a zero-width joiner
     for char in text:
-        category = unicodedata.category(char)
-        if category == "So":
-            has_symbol = True
-        elif char in "\u200d\ufe0f\ufe0e" or 0x1F3FB <= ord(char) <= 0x1F3FF:
-            continue  # joiners, variation selectors and skin tones build one emoji
-        elif 0x1F1E6 <= ord(char) <= 0x1F1FF or 0xE0020 <= ord(char) <= 0xE007F:
-            has_symbol = True  # flags
-        else:
+        code = ord(char)
+        if char == "\u200d":
+            if joined or not emoji:
+                return False
+            joined = True
+            continue
+        if char in "\ufe0f\ufe0e" or 0x1F3FB <= code <= 0x1F3FF or 0xE0020 <= code <= 0xE007F:
+            if not emoji:
+                return False  # variation selectors, skin tones and tags modify what precedes
+            continue
+        if 0x1F1E6 <= code <= 0x1F1FF:
+            regional += 1
+            if regional % 2 == 0:
+                continue  # the second letter of a flag
+        elif unicodedata.category(char) != "So":
             return False
-    return has_symbol
+        if not joined:
+            emoji += 1
+        joined = False
+    return emoji == 1 and not joined and regional in (0, 2)
 
 
 def room_reaction_toggle(*, room: Room, user, message_id: int, emoji) -> list[dict]:

@@ -8,6 +8,7 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.test import Client
+from django.utils import timezone
 
 from collaboratives.models import Membership, Role, RoomMessage, RoomMute
 from config.asgi import application
@@ -439,3 +440,22 @@ async def test_locking_the_room_stops_posts_from_sockets_already_open():
     assert error["code"] == "forbidden" and "locked" in error["detail"]
     assert await database_sync_to_async(RoomMessage.objects.count)() == 0
     await socket.disconnect()
+
+
+async def test_the_periodic_recheck_closes_sockets_that_lost_access(settings):
+    settings.ROOM_ACCESS_RECHECK_SECONDS = 1
+    room, (maria, marcus), _ = await make_room()
+    staying, leaving = await joined(room.pk, maria), await joined(room.pk, marcus)
+
+    # Leave without any event reaching the socket (as if the event were lost).
+    await database_sync_to_async(
+        Membership.objects.filter(user=marcus).update
+    )(left_at=timezone.now())
+
+    while True:
+        output = await leaving.receive_output(timeout=5)
+        if output["type"] == "websocket.close":
+            break
+    assert output["code"] == 4403
+    await post(staying, "the other socket stays")
+    await staying.disconnect()
