@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "competencies",
     "collaboratives",
     "resources",
+    "resources.search",
     "events",
     "forums",
     "endorsement",
@@ -135,7 +136,6 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
     # Live-server tests run Daphne in another process, which needs a file database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
@@ -143,20 +143,25 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Channel layer and cache: in-memory by default, Redis with REDIS_URL --------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis pub/sub ignores the database number: only the prefix keeps apart sites sharing one Redis
+# (test workers, and the servers the tests start, whose room ids coincide).
+REDIS_PREFIX = os.environ.get("REDIS_PREFIX") or (
+    f"imh-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}" if TESTING else "imh"
+)
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             # Pub/sub: a group is one Redis channel, which suits one subscription per room
             # per process (collaboratives/hub.py) and measured about twice the core layer.
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "imh"},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_PREFIX},
         }
     }
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "imh",
+            "KEY_PREFIX": REDIS_PREFIX,
         }
     }
 else:
@@ -173,6 +178,12 @@ else:
 
 # --- Search: database full-text by default; Elasticsearch with ELASTICSEARCH_URL -------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
+# resources.search: the database index always exists (it is the fallback); Elasticsearch serves
+# when configured. The index name is an alias, so a full reindex swaps in without downtime.
+SEARCH_BACKEND = "elasticsearch" if ELASTICSEARCH_URL else "database"
+ELASTICSEARCH_INDEX = os.environ.get("ELASTICSEARCH_INDEX", "imh-search")
+# Seconds before search gives up on the cluster and answers from the database (at most 2).
+ELASTICSEARCH_TIMEOUT = min(float(os.environ.get("ELASTICSEARCH_TIMEOUT", "2")), 2.0)
 WAGTAILSEARCH_BACKENDS = {
     "default": {"BACKEND": "wagtail.search.backends.database", "SEARCH_CONFIG": "english"}
 }
@@ -307,6 +318,8 @@ WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "pptx", "xlsx", "odt", "txt", "csv", "epub"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
+# No Gravatar in the admin: it would send a hash of each editor's email address to a third party.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_HITS_MAX_AGE = 14
 TAGGIT_CASE_INSENSITIVE = True
 

@@ -297,6 +297,153 @@ RESEARCH = [
     ),
 ]
 
+# Audience sectors of each resource (slugs of resources.AudienceSector); absent means every sector.
+RESOURCE_SECTORS = {
+    "Attachment basics for home visitors": ["home-visiting"],
+    "Serve and return: building brain architecture": ["child-care", "home-visiting", "medical"],
+    "Reflective supervision: a starter toolkit": ["mental-health", "home-visiting"],
+    "Talking with families about separation and loss": ["child-welfare", "home-visiting"],
+    "Developmental screening in early intervention": ["early-intervention", "medical"],
+    "Observation notes that families can read": ["early-intervention", "home-visiting"],
+    "Cultural humility in infant mental health practice": [],
+    "Safety planning with families experiencing violence": ["home-visiting", "child-welfare"],
+    "Perinatal depression: what to notice, how to refer": ["medical", "home-visiting"],
+    "Pennsylvania early intervention: how referrals work": ["early-intervention", "medical"],
+    "Co-regulation in the toddler years": ["child-care"],
+    "Challenging behavior in preschool classrooms": ["child-care", "mental-health"],
+    "Ethics in home visiting: boundaries and gifts": ["home-visiting"],
+    "Parallel process explained": ["mental-health"],
+    "Grief in early childhood": ["child-care", "mental-health", "child-welfare"],
+    "Building a referral network in your county": ["early-intervention", "child-welfare", "other"],
+    "Trauma-informed child care: first steps": ["child-care"],
+    "Advocating for families in child welfare meetings": ["child-welfare"],
+    "Fathers matter: engaging dads in home visiting": ["home-visiting"],
+    "Screening for social-emotional development": ["early-intervention", "child-care", "medical"],
+    "Self-care is not selfish: preventing burnout": [],
+    "Group facilitation for reflective groups": ["mental-health"],
+    "Understanding adult learning in workshops": ["other"],
+    "Documenting a case consultation without identifying details": ["mental-health", "other"],
+}
+
+# Demo documents: (title, file name, text, members_only resource it belongs to or None, resource)
+DOCUMENTS = [
+    (
+        "Attachment basics handout",
+        "attachment-basics-handout.txt",
+        "Attachment basics for home visitors\n\nSecure attachment grows when a caregiver "
+        "notices, makes sense of and responds to a baby's signals, again and again.\n",
+        "Attachment basics for home visitors",
+    ),
+    (
+        "Reflective supervision log template",
+        "reflective-supervision-log-template.txt",
+        "Reflective supervision/consultation log\n\nDate | Duration | Themes | "
+        "What I will carry into my next visit\n",
+        "Reflective supervision: a starter toolkit",
+    ),
+]
+
+# IMH content pages under the "About infant mental health" index: (title, slug, members_only,
+# competency slugs, keywords, summary, body). The body is StreamField data; a "document" block's
+# value names a demo document by title and is resolved when the page is made.
+CONTENT_PAGES = [
+    (
+        "What is infant and early childhood mental health?",
+        "what-is-iecmh",
+        False,
+        ["infant-very-young-child-development-behavior", "relationship-focused-practice"],
+        ["introduction", "relationships"],
+        "Infant and early childhood mental health is how young children grow in relationships: "
+        "forming close bonds, feeling and managing emotions, and exploring the world.",
+        [
+            ("heading", {"text": "Relationships come first", "level": "h2"}),
+            (
+                "paragraph",
+                "<p>From before birth to age five, children learn who they are through the people "
+                "who care for them. A baby who is comforted when upset learns that feelings can be "
+                "shared and survived. That is the heart of <b>infant and early childhood mental "
+                "health</b> (IECMH).</p>",
+            ),
+            (
+                "quote",
+                {
+                    "quote": "There is no such thing as a baby; there is a baby and someone.",
+                    "attribution": "After D. W. Winnicott",
+                },
+            ),
+            ("heading", {"text": "What professionals do", "level": "h2"}),
+            (
+                "paragraph",
+                "<ul><li>Promote: support every family's relationships.</li><li>Prevent: notice "
+                "early signs of stress and respond.</li><li>Intervene: offer or refer to "
+                "relationship-based treatment when needed.</li></ul>",
+            ),
+            (
+                "callout",
+                {
+                    "tone": "note",
+                    "heading": "Try this on your next visit",
+                    "text": "<p>Describe out loud what you see the baby doing, and wonder with the "
+                    "parent what the baby might be feeling.</p>",
+                },
+            ),
+            ("heading", {"text": "Read more", "level": "h3"}),
+            ("document", {"document": "Attachment basics handout", "label": ""}),
+        ],
+    ),
+    (
+        "The endorsement journey: IMH-E and ECMH-E",
+        "endorsement-journey",
+        False,
+        ["reflective-supervision-consultation", "self-awareness"],
+        ["endorsement"],
+        "Endorsement recognizes the competencies, training and reflective supervision of people "
+        "who work with young children and families. Here is how the journey usually goes.",
+        [
+            (
+                "paragraph",
+                "<p>The Infant Mental Health Endorsement (IMH-E) covers work with children from "
+                "pregnancy to 36 months; the Early Childhood Mental Health Endorsement (ECMH-E) "
+                "covers ages three to six.</p>",
+            ),
+            ("heading", {"text": "Three things add up", "level": "h2"}),
+            (
+                "paragraph",
+                "<ol><li>Competencies, grouped into Areas of Expertise.</li><li>Training hours "
+                "that build those competencies.</li><li>Reflective supervision/consultation "
+                "hours, for the categories that require them.</li></ol>",
+            ),
+            (
+                "callout",
+                {
+                    "tone": "warning",
+                    "heading": "Check the current requirements",
+                    "text": "<p>Requirements differ by category and change over time; your "
+                    "association's published rules are the ones that count.</p>",
+                },
+            ),
+        ],
+    ),
+    (
+        "Reflective practice in the cohort",
+        "reflective-practice-in-the-cohort",
+        True,
+        ["reflective-supervision-consultation", "parallel-process"],
+        ["cohort", "reflective practice"],
+        "How reflective groups work in the learning collaborative, and the log members keep "
+        "between sessions.",
+        [
+            (
+                "paragraph",
+                "<p>Each month the cohort meets in small reflective groups. A member brings a "
+                "moment from their work, de-identified, and the group wonders about it together "
+                "without rushing to advice.</p>",
+            ),
+            ("document", {"document": "Reflective supervision log template", "label": ""}),
+        ],
+    ),
+]
+
 FORUM_TOPICS = [
     (
         "cohort",

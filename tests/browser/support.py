@@ -74,17 +74,18 @@ class SiteDatabase:
     pg_name: str | None = None
 
     @classmethod
-    def for_worker(cls, worker: str) -> SiteDatabase:
+    def for_worker(cls, worker: str, label: str = "browser") -> SiteDatabase:
+        """This worker's database for one suite (`label` keeps suites' databases apart)."""
         configured = os.environ.get("DATABASE_URL", "")
         if not configured:
-            path = var_dir() / f"browser-{worker}.sqlite3"
+            path = var_dir() / f"{label}-{worker}.sqlite3"
             # The same busy timeout as settings' default SQLite database, which a URL would lose.
             return cls(url=f"sqlite:///{path}?timeout=20", sqlite_path=path)
         parts = urlsplit(configured)
         if parts.scheme not in {"postgres", "postgresql", "pgsql", "postgis"}:
             raise RuntimeError(f"Browser tests support SQLite or PostgreSQL, not {parts.scheme!r}")
         original = parts.path.lstrip("/") or "postgres"
-        name = f"{original}_browser_{worker}"
+        name = f"{original}_{label}_{worker}"
         return cls(
             url=urlunsplit(parts._replace(path=f"/{name}")),
             admin_url=urlunsplit(parts._replace(scheme="postgresql")),
@@ -130,12 +131,24 @@ class SiteDatabase:
 
 @dataclass
 class LiveSite:
-    """Daphne serving the demo data on 127.0.0.1, started as `make run` starts it."""
+    """Daphne serving the demo data on 127.0.0.1, started as `make run` starts it.
+
+    `start()` builds the database and serves it. Several sites may serve one database: build it
+    with one site's `prepare()`, then `serve()` each (`serve()` again after `stop()` restarts a
+    server on the same data). `extra_env` adds variables to the server's environment, or removes
+    them when the value is None.
+    """
 
     database: SiteDatabase
     port: int = field(default_factory=free_port)
-    log_path: Path = field(default_factory=lambda: var_dir() / f"browser-{worker_name()}.log")
+    name: str = "browser"
+    extra_env: dict[str, str | None] = field(default_factory=dict)
+    log_path: Path | None = None
     process: subprocess.Popen | None = None
+
+    def __post_init__(self) -> None:
+        if self.log_path is None:
+            self.log_path = var_dir() / f"{self.name}-{worker_name()}.log"
 
     @property
     def url(self) -> str:
@@ -155,6 +168,11 @@ class LiveSite:
             DEMO_PASSWORD=DEMO_PASSWORD,
             PYTHONUNBUFFERED="1",
         )
+        for name, value in self.extra_env.items():
+            if value is None:
+                env.pop(name, None)
+            else:
+                env[name] = value
         return env
 
     def manage(self, *args: str, timeout: float = COMMAND_TIMEOUT) -> str:
@@ -187,16 +205,25 @@ class LiveSite:
             return "(no server log)"
 
     def start(self) -> None:
+        self.prepare()
+        self.serve()
+
+    def prepare(self) -> None:
+        """A fresh database with the demo data, as `make run` makes it."""
         self.database.create()
         self.manage("migrate", "--noinput")
         self.manage("demo")
+
+    def serve(self) -> None:
+        """Start Daphne on the prepared database and wait until /healthz answers."""
         daphne = BIN / "daphne"
         if not daphne.exists():
             daphne = Path(shutil.which("daphne") or daphne)
         env = self.env
         env["PYTHONPATH"] = str(ROOT / "site")  # as the Makefile's run target sets it
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        with self.log_path.open("wb") as log:
+        # A restart keeps the earlier run's log above the new one.
+        with self.log_path.open("ab" if self.process is not None else "wb") as log:
             self.process = subprocess.Popen(
                 [str(daphne), "-b", "127.0.0.1", "-p", str(self.port), "config.asgi:application"],
                 cwd=ROOT,

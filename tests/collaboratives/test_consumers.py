@@ -448,9 +448,9 @@ async def test_the_periodic_recheck_closes_sockets_that_lost_access(settings):
     staying, leaving = await joined(room.pk, maria), await joined(room.pk, marcus)
 
     # Leave without any event reaching the socket (as if the event were lost).
-    await database_sync_to_async(
-        Membership.objects.filter(user=marcus).update
-    )(left_at=timezone.now())
+    await database_sync_to_async(Membership.objects.filter(user=marcus).update)(
+        left_at=timezone.now()
+    )
 
     while True:
         output = await leaving.receive_output(timeout=5)

@@ -4,14 +4,17 @@ Idempotent: running it again finds what it made and changes nothing else. `make 
 """
 
 import datetime as dt
+import json
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from wagtail.documents.models import Document
 from wagtail.models import Page, Site
 
 from accounts.roles import role_grant
@@ -24,6 +27,9 @@ from forums.models import Board, Post, Topic
 from home import demo_content
 from home.models import HomePage
 from resources.models import (
+    AudienceSector,
+    ContentIndexPage,
+    IMHContentPage,
     ResearchIndexPage,
     ResearchUpdatePage,
     ResourceLibraryPage,
@@ -265,6 +271,8 @@ class Command(BaseCommand):
             intro="<p>Plain-language summaries of research that matters for practice.</p>",
         )
         competencies = {c.slug: c for c in Competency.objects.all()}
+        sectors = {sector.slug: sector for sector in AudienceSector.objects.all()}
+        documents = self._documents()
         for title, kind, age_band, members_only, slugs, summary in demo_content.RESOURCES:
             page = self._child(
                 library,
@@ -279,6 +287,8 @@ class Command(BaseCommand):
                 estimated_minutes=15,
             )
             self._tag(page, competencies, slugs)
+            wanted = [sectors[slug] for slug in demo_content.RESOURCE_SECTORS.get(title, [])]
+            self._classify(page, wanted, documents.get(title))
         for entry in demo_content.RESEARCH:
             title, date, authors, members_only, slugs, summary, citation, link = entry
             page = self._child(
@@ -294,6 +304,63 @@ class Command(BaseCommand):
                 link=link,
                 body=f"<p>{summary}</p>",
             )
+            self._tag(page, competencies, slugs)
+        self._content_pages(home, competencies, documents)
+
+    def _documents(self) -> dict:
+        """The demo's documents, made once, by the title of the resource each belongs to."""
+        by_resource = {}
+        for title, filename, text, resource_title in demo_content.DOCUMENTS:
+            document = Document.objects.filter(title=title).first()
+            if document is None:
+                document = Document(title=title)
+                document.file.save(filename, ContentFile(text.encode()), save=False)
+                document._set_document_file_metadata()  # size and hash, as an upload sets them
+                document.save()
+            by_resource[resource_title] = document
+        return by_resource
+
+    @staticmethod
+    def _classify(page, sectors: list, document) -> None:
+        """Give a resource made before sectors and documents existed its sectors and file."""
+        changed = False
+        if sectors and not page.audience_sectors.exists():
+            page.audience_sectors.set(sectors)
+            changed = True
+        if document is not None and page.document_id is None:
+            page.document = document
+            changed = True
+        if changed:
+            page.save_revision().publish()
+
+    def _content_pages(self, home, competencies: dict, documents: dict) -> None:
+        index = self._child(
+            home,
+            ContentIndexPage,
+            slug="learn",
+            title="About infant mental health",
+            intro="<p>What infant and early childhood mental health is, and how endorsement "
+            "recognizes the people who support it.</p>",
+        )
+        by_title = {document.title: document for document in documents.values()}
+        for title, slug, members_only, slugs, keywords, summary, body in demo_content.CONTENT_PAGES:
+            blocks = []
+            for block_type, value in body:
+                if block_type == "document":
+                    value = {**value, "document": by_title[value["document"]].pk}
+                blocks.append({"type": block_type, "value": value})
+            page = self._child(
+                index,
+                IMHContentPage,
+                slug=slug,
+                title=title,
+                summary=summary,
+                members_only=members_only,
+                body=json.dumps(blocks),
+            )
+            if not page.keywords.exists():
+                page.keywords.set(keywords)
+                page.save_revision().publish()
             self._tag(page, competencies, slugs)
 
     @staticmethod

@@ -1,0 +1,1 @@
+"""Real-time room tests: real Daphne processes, Redis across servers, protocol properties."""
