@@ -86,7 +86,9 @@ def test_invite_by_member_is_refused(cohort, cohort_member):
     assert Invitation.objects.count() == 0
 
 
-@pytest.mark.django_db(transaction=True)  # run_from_argv closes the connection when it ends
+@pytest.mark.django_db(
+    transaction=True, serialized_rollback=True
+)  # run_from_argv closes the connection when it ends
 def test_invite_bad_cohort_exits_non_zero(cohort, capsys):
     argv = ["manage.py", "invite", *args_for(cohort)]
     argv[argv.index(cohort.slug)] = "no-such-cohort"

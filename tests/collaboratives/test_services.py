@@ -319,7 +319,7 @@ def test_invitation_accept_email_with_account_asks_to_sign_in(invite, outsider):
     assert invitation.accepted_at is None
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_invitation_accept_concurrent_clicks_join_once():
     cohort = CohortFactory()
     inviter = MembershipFactory(cohort=cohort, role=Role.FACILITATOR).user
