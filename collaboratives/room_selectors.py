@@ -3,15 +3,13 @@
 import datetime as dt
 
 from django.contrib.sessions.models import Session as DjangoSession
-from django.db.models import Count, F, OuterRef, Prefetch, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 
 from accounts.errors import DomainError
 from collaboratives.models import (
     Membership,
     Reaction,
-    Role,
     Room,
     RoomMessage,
     RoomMute,
@@ -103,12 +101,6 @@ def is_room_moderator(*, user, room: Room) -> bool:
     return user.has_perm("collaboratives.moderate_room", room)
 
 
-def is_cohort_facilitator(*, user, room: Room) -> bool:
-    return Membership.objects.filter(
-        cohort_id=room.cohort_id, user=user, role=Role.FACILITATOR, left_at__isnull=True
-    ).exists()
-
-
 def mute_for(*, room: Room, user) -> RoomMute | None:
     return (
         RoomMute.objects.filter(room=room, user=user, until__gt=timezone.now())
@@ -162,21 +154,6 @@ def read_state_for(*, room: Room, user) -> tuple[int, int]:
         .count()
     )
     return last_read, unread
-
-
-def unread_counts_for(*, user, rooms) -> dict[int, int]:
-    """Unread counts of several rooms for one person, in one query."""
-    last_read = RoomReadState.objects.filter(room=OuterRef("room"), user=user)
-    rows = (
-        RoomMessage.objects.filter(room__in=rooms, deleted_at__isnull=True)
-        .exclude(author=user)
-        .annotate(last_read=Coalesce(Subquery(last_read.values("last_read_id")[:1]), Value(0)))
-        .filter(pk__gt=F("last_read"))
-        .order_by()
-        .values("room")
-        .annotate(count=Count("pk"))
-    )
-    return {row["room"]: row["count"] for row in rows}
 
 
 def present_users(*, room: Room) -> list[dict]:
