@@ -127,3 +127,20 @@ class Rsvp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.status} {self.session}"
+
+
+class CalendarFeedToken(models.Model):
+    """The secret in a member's personal calendar feed address, kept only as a SHA-256 hash.
+
+    Calendar apps poll the feed without a session, so the address itself is the credential: it is
+    shown once when made, can be rotated (a new address, the old one stops) or revoked.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_token"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Calendar feed of {self.user}"
