@@ -324,7 +324,8 @@ def rooms_api(request):
             "cohort": room.cohort.name,
             "url": room.get_absolute_url(),
             "ws_path": room.ws_path,
+            "unread": room.unread,
         }
-        for room in selectors.rooms_for_member(user=request.user)
+        for room in selectors.rooms_with_unread_for(user=request.user)
     ]
     return JsonResponse(rooms, safe=False)

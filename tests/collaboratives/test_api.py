@@ -1,9 +1,11 @@
 """GET /api/rooms/: the public contract (shape, outsiders, signed out, constant queries)."""
 
+import uuid
+
 import pytest
 from django.utils import timezone
 
-from collaboratives.models import Membership
+from collaboratives.models import Membership, RoomMessage, RoomReadState
 from tests.factories import CohortFactory, MembershipFactory, RoomFactory
 
 pytestmark = pytest.mark.django_db
@@ -23,8 +25,27 @@ def test_rooms_api_lists_member_rooms_in_contract_shape(sign_in, cohort, cohort_
             "cohort": cohort.name,
             "url": f"/collaboratives/rooms/{room.pk}/",
             "ws_path": f"/ws/rooms/{room.pk}/",
+            "unread": 0,
         }
     ]
+
+
+def test_rooms_api_counts_unread_messages_of_others_after_the_read_marker(
+    sign_in, cohort, cohort_member, room
+):
+    other = MembershipFactory(cohort=cohort).user
+    seen = RoomMessage.objects.create(room=room, author=other, body="seen", client_id=uuid.uuid4())
+    for body in ("new one", "new two"):
+        RoomMessage.objects.create(room=room, author=other, body=body, client_id=uuid.uuid4())
+    RoomMessage.objects.create(room=room, author=cohort_member, body="mine", client_id=uuid.uuid4())
+    RoomMessage.objects.create(
+        room=room, author=other, body="gone", client_id=uuid.uuid4(), deleted_at=timezone.now()
+    )
+    RoomReadState.objects.create(room=room, user=cohort_member, last_read_id=seen.pk)
+
+    [listed] = sign_in(cohort_member).get("/api/rooms/").json()
+
+    assert listed["unread"] == 2
 
 
 def test_rooms_api_room_url_serves_the_room_page(sign_in, cohort_member, room):
