@@ -19,6 +19,9 @@ from collaboratives.models import (
 
 SYNC_BATCH = 200
 HISTORY_MAX = 100
+# Unread counts stop here ("999+"): counting a million unread rows on every page open would
+# cost more than the count is worth to anyone reading it.
+UNREAD_COUNT_CAP = 999
 # A presence row not refreshed for this long belongs to a connection that died with its server.
 PRESENCE_STALE_AFTER = dt.timedelta(seconds=90)
 
@@ -145,12 +148,15 @@ def messages_before(*, room: Room, before: int | None, limit: int) -> tuple[list
 
 
 def read_state_for(*, room: Room, user) -> tuple[int, int]:
-    """(last read id, unread count) of `user` in `room`; others' live messages count."""
+    """(last read id, unread count) of `user` in `room`; others' live messages count.
+
+    The count stops at UNREAD_COUNT_CAP + 1, which readers show as "999+"."""
     state = RoomReadState.objects.filter(room=room, user=user).first()
     last_read = state.last_read_id if state else 0
     unread = (
         RoomMessage.objects.filter(room=room, pk__gt=last_read, deleted_at__isnull=True)
         .exclude(author=user)
+        .order_by()[: UNREAD_COUNT_CAP + 1]
         .count()
     )
     return last_read, unread

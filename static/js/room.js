@@ -1220,8 +1220,10 @@ class Room {
   renderUnread() {
     const unread = Math.max(0, this.unread);
     this.unreadBadge.hidden = unread === 0;
-    this.unreadBadge.textContent = `${unread} unread`;
-    document.title = unread ? `(${unread}) ${this.baseTitle}` : this.baseTitle;
+    // The server stops counting at 999 (docs/realtime.md): more reads as "999+".
+    const shown = unread > 999 ? "999+" : String(unread);
+    this.unreadBadge.textContent = `${shown} unread`;
+    document.title = unread ? `(${shown}) ${this.baseTitle}` : this.baseTitle;
   }
 
   // --- composing and sending ---------------------------------------------------------------------

@@ -6,6 +6,7 @@ import pytest
 from django.utils import timezone
 
 from collaboratives.models import Membership, RoomMessage, RoomReadState
+from collaboratives.room_selectors import UNREAD_COUNT_CAP, read_state_for
 from tests.factories import CohortFactory, MembershipFactory, RoomFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,3 +101,16 @@ def test_rooms_api_query_count_is_constant(rooms, sign_in, django_assert_num_que
         response = client.get("/api/rooms/")
 
     assert len(response.json()) == rooms + 1
+
+
+def test_rooms_api_unread_count_stops_past_the_cap(sign_in, cohort, cohort_member, room):
+    other = MembershipFactory(cohort=cohort).user
+    RoomMessage.objects.bulk_create(
+        RoomMessage(room=room, author=other, body=f"m{n}", client_id=uuid.uuid4())
+        for n in range(UNREAD_COUNT_CAP + 5)
+    )
+
+    [listed] = sign_in(cohort_member).get("/api/rooms/").json()
+
+    assert listed["unread"] == UNREAD_COUNT_CAP + 1
+    assert read_state_for(room=room, user=cohort_member) == (0, UNREAD_COUNT_CAP + 1)
