@@ -8,7 +8,13 @@ class CollaborativesConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_out
 
+        from accounts.privacy import personal_data_register
+        from collaboratives import privacy
         from collaboratives.broadcast import user_publish
+
+        personal_data_register(
+            name="rooms", export=privacy.personal_data_export, erase=privacy.personal_data_erase
+        )
 
         def close_rooms_on_sign_out(sender, request, user, **kwargs):
             # Every open room socket of this person re-checks its session and closes (4401).
