@@ -35,6 +35,12 @@ _FRAMEWORK = [
     )
     for action in ("add", "change", "delete", "view")
 ]
+# Administrators set up collaboratives, their cohorts and rooms (facilitators run them).
+_COLLABORATIVES = [
+    ("collaboratives", model, f"{action}_{model}", f"Can {action} {model}")
+    for model in ("collaborative", "cohort", "room")
+    for action in ("add", "change", "delete", "view")
+]
 # Granted on the root page, so they reach every page of the site.
 _PAGE = [
     ("wagtailcore", "page", "add_page", "Can add page"),
@@ -54,7 +60,11 @@ _COLLECTION = [
 # group name -> (global permissions, page permissions, collection permissions)
 ROLE_PERMISSIONS = {
     STAFF_EDITORS: (_ADMIN_ACCESS, _PAGE, _COLLECTION),
-    ADMINISTRATORS: (_ADMIN_ACCESS + _USER_MANAGEMENT + _FRAMEWORK, _PAGE, _COLLECTION),
+    ADMINISTRATORS: (
+        _ADMIN_ACCESS + _USER_MANAGEMENT + _FRAMEWORK + _COLLABORATIVES,
+        _PAGE,
+        _COLLECTION,
+    ),
     # RSC providers act on the member side (confirming hours), not in the Wagtail admin.
     RSC_PROVIDERS: ([], [], []),
 }

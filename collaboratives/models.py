@@ -3,6 +3,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -21,6 +22,13 @@ class Collaborative(models.Model):
     ends_on = models.DateField(null=True, blank=True)
     is_public = models.BooleanField(
         default=True, help_text="Visitors may see the landing page and public sessions."
+    )
+    message_retention_days = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(30)],
+        help_text="Delete room messages older than this many days (at least 30; 730 is two "
+        "years). Empty keeps them forever.",
     )
 
     class Meta:

@@ -23,6 +23,7 @@ from accounts.notifications import notify
 from collaboratives import broadcast
 from collaboratives.markup import render_markdown
 from collaboratives.models import (
+    Collaborative,
     Membership,
     MessageReport,
     Reaction,
@@ -507,3 +508,36 @@ def report_resolve(*, report: MessageReport, by, outcome: str) -> MessageReport:
         )
         report.refresh_from_db()
     return report
+
+
+# Deleting in slices keeps each write transaction short, so rooms stay responsive meanwhile.
+RETENTION_BATCH = 2_000
+
+
+def room_messages_expire(*, now: dt.datetime | None = None) -> int:
+    """Delete room messages older than their collaborative's retention; returns how many.
+
+    Collaboratives without a retention keep every message. Reactions, revisions and reports of
+    a deleted message go with it. Each collaborative's run is one audit entry.
+    """
+    now = now or timezone.now()
+    total = 0
+    for collaborative in Collaborative.objects.filter(message_retention_days__isnull=False):
+        cutoff = now - dt.timedelta(days=collaborative.message_retention_days)
+        expired = RoomMessage.objects.filter(
+            room__cohort__collaborative=collaborative, created_at__lt=cutoff
+        )
+        deleted = 0
+        while ids := list(expired.order_by("id").values_list("id", flat=True)[:RETENTION_BATCH]):
+            with transaction.atomic():
+                RoomMessage.objects.filter(pk__in=ids).delete()
+            deleted += len(ids)
+        if deleted:
+            audit_record(
+                actor=None,
+                action="retention.room_messages",
+                target=collaborative,
+                detail={"deleted": deleted, "before": cutoff.isoformat()},
+            )
+        total += deleted
+    return total

@@ -13,6 +13,9 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from accounts.tasks import notification_digest_send
+from collaboratives.room_services import room_messages_expire
+from events.services import reminders_job
+from forums.tasks import forum_digest_send
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +31,9 @@ def _notification_digests() -> None:
 JOBS = (
     ("publish scheduled pages", _publish_scheduled),
     ("notification digests", _notification_digests),
+    ("session reminders", reminders_job),
+    ("forum digests", lambda: forum_digest_send.call()),
+    ("room message retention", room_messages_expire),
 )
 
 
