@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint migrate demo serve clean
+.PHONY: run test setup lint migrate demo serve clean scaled
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ test: $(VENV)/.test-deps lint
 	# Browser tests share one live server and Chromium, so they run in one process after the rest.
 	$(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
 	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+
+# The scaled topology on loopback (PostgreSQL, Redis, nginx, two Daphne processes, the worker)
+# with smoke checks through it; needs postgresql, redis-server and nginx (docs/deployment.md).
+scaled: $(VENV)/.test-deps
+	PYTHON=$(BIN)/python bash deploy/scaled.sh
 
 clean:
 	rm -rf var/static var/test-db*.sqlite3*
