@@ -41,6 +41,12 @@ _COLLABORATIVES = [
     for model in ("collaborative", "cohort", "room")
     for action in ("add", "change", "delete", "view")
 ]
+# Administrators verify held endorsements and look into ledgers when a member asks for help.
+_LEDGER = [
+    ("endorsement", model, f"{action}_{model}", f"Can {action} {model}")
+    for model in ("credential", "trainingentry", "rscentry")
+    for action in ("add", "change", "delete", "view")
+]
 # Granted on the root page, so they reach every page of the site.
 _PAGE = [
     ("wagtailcore", "page", "add_page", "Can add page"),
@@ -61,7 +67,7 @@ _COLLECTION = [
 ROLE_PERMISSIONS = {
     STAFF_EDITORS: (_ADMIN_ACCESS, _PAGE, _COLLECTION),
     ADMINISTRATORS: (
-        _ADMIN_ACCESS + _USER_MANAGEMENT + _FRAMEWORK + _COLLABORATIVES,
+        _ADMIN_ACCESS + _USER_MANAGEMENT + _FRAMEWORK + _COLLABORATIVES + _LEDGER,
         _PAGE,
         _COLLECTION,
     ),

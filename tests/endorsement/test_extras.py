@@ -124,3 +124,16 @@ def test_admin_lists_held_endorsements_for_staff(client, db):
 
     assert response.status_code == 200
     assert "PA-1234" in response.content.decode()
+
+
+def test_administrator_role_reaches_the_ledger_admin_and_members_do_not(client, db):
+    from accounts.roles import role_grant
+
+    administrator = UserFactory()
+    role_grant(user=administrator, role="administrator")
+    make_provider()
+
+    client.force_login(administrator)
+    assert "PA-1234" in client.get("/admin/snippets/endorsement/credential/").content.decode()
+    client.force_login(UserFactory())
+    assert client.get("/admin/snippets/endorsement/credential/").status_code in (302, 403)
