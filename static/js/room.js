@@ -24,6 +24,8 @@ const READ_DEBOUNCE_MS = 1000;
 const TYPING_SEND_EVERY_MS = 3000; // the server drops faster ones
 const TYPING_SHOW_MS = 5000;
 const HISTORY_LIMIT = 50;
+// A link to an older message loads history until it appears, at most this many pages back.
+const SEEK_PAGES = 20;
 const COUNTER_FROM = 0.9; // show the character counter from 90 % of the limit
 const EXCERPT_CHARS = 140;
 const CONFIRM_DELETE_MS = 8000;
@@ -136,6 +138,8 @@ class Room {
     this.syncInFlight = false;
     this.syncAgain = false;
     this.historyInFlight = false;
+    this.seek = null; // {id, pages} while loading history to reach a linked message
+    this.seekTried = false;
     this.inFlight = null; // client_id of the message.send awaiting its answer
     this.inFlightTimer = null;
     this.waitTimer = null;
@@ -490,6 +494,38 @@ class Room {
     this.requestSync();
     this.flushOutbox();
     this.scheduleRead();
+    this.seekLinked();
+  }
+
+  /** A link (a notification, a reply) may name a message older than the page shows. */
+  seekLinked() {
+    const match = /^#m(\d+)$/.exec(location.hash);
+    if (this.seekTried || !match || document.getElementById(`m${match[1]}`)) return;
+    this.seekTried = true; // once per page: a reconnect does not start the search again
+    const id = Number(match[1]);
+    if (this.oldestId === null || id > this.oldestId) return;
+    this.seek = { id, pages: 0 };
+    this.announce("Loading earlier messages to find the linked one…");
+    this.loadEarlier();
+  }
+
+  /** After a history page: stop at the linked message, or ask for one more page. */
+  continueSeek() {
+    if (!this.seek) return;
+    const target = document.getElementById(`m${this.seek.id}`);
+    if (target) {
+      this.seek = null;
+      this.stickToBottom = false;
+      target.scrollIntoView({ block: "start" });
+      target.focus({ preventScroll: true });
+      this.announce("Showing the linked message.");
+    } else if (this.hasEarlier && this.seek.pages < SEEK_PAGES && this.seek.id < this.oldestId) {
+      this.seek.pages += 1;
+      this.loadEarlier();
+    } else {
+      this.seek = null;
+      this.announce("The linked message is not in this room any more.");
+    }
   }
 
   postingRule() {
@@ -584,6 +620,10 @@ class Room {
     }
     this.earlierNote?.remove();
     this.earlierNote = null;
+    if (this.seek) {
+      this.continueSeek();
+      return;
+    }
     this.announce(
       added
         ? `${added} earlier message${added === 1 ? "" : "s"} loaded.`

@@ -425,3 +425,39 @@ def test_room_too_long_or_empty_message_is_refused_with_a_clear_message(open_roo
     page.wait_for_timeout(500)
     expect(page.locator("#room-list .msg")).to_have_count(before)
     expect(page.locator(".msg--pending")).to_have_count(0)
+
+
+# A new room in the demo cohort, filled with messages; prints its id and its first message id.
+SEEK_ROOM_SCRIPT = f"""
+from accounts.models import User
+from collaboratives.markup import render_markdown
+from collaboratives.models import Cohort, Room, RoomMessage
+cohort = Cohort.objects.get(collaborative__slug={COLLABORATIVE!r}, slug={COHORT!r})
+room = Room.objects.create(cohort=cohort, name="Long history")
+author = User.objects.get(username="facilitator")
+ids = []
+for number in range(180):
+    body = f"Old note number {{number}}"
+    message = RoomMessage.objects.create(
+        room=room, author=author, body=body, html=render_markdown(body),
+        prev_id=room.last_message_id,
+    )
+    room.last_message_id = message.pk
+    ids.append(message.pk)
+room.save(update_fields=["last_message_id"])
+print(room.pk, ids[3])
+"""
+
+
+def test_room_link_to_an_old_message_loads_history_until_it_shows(new_page, run_manage):
+    room, old_id = map(int, run_manage("shell", "-c", SEEK_ROOM_SCRIPT).split()[-2:])
+    page = new_page()
+    login(page, "member2")
+
+    page.goto(f"/collaboratives/rooms/{room}/#m{old_id}")
+
+    linked = page.locator(f"#m{old_id}")
+    expect(linked).to_contain_text("Old note number 3")
+    expect(linked).to_be_focused()
+    expect(linked).to_be_in_viewport()
+    expect(page.locator("#room-announcer")).to_contain_text("Showing the linked message.")
