@@ -174,3 +174,18 @@ def present_users(*, room: Room) -> list[dict]:
     for row in rows:
         seen.setdefault(row.user_id, {"id": row.user_id, "name": row.user.name})
     return sorted(seen.values(), key=lambda person: person["name"].lower())
+
+
+# More than any cohort has; the composer suggests from this list as someone types "@".
+MENTIONABLE_MAX = 500
+
+
+def mentionable_in(*, room: Room, user) -> list[dict]:
+    """Who `user` can @mention in the room: the cohort's current members (not themselves)."""
+    rows = (
+        Membership.objects.filter(cohort_id=room.cohort_id, left_at__isnull=True)
+        .exclude(user_id=user.pk)
+        .select_related("user")
+        .order_by("user__username")[:MENTIONABLE_MAX]
+    )
+    return [{"username": row.user.username, "name": row.user.name} for row in rows]

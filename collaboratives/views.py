@@ -294,6 +294,7 @@ def room_detail(request, room_id: int):
         "has_earlier": has_earlier,
         "messages": payloads,
         "present": present,
+        "mentionable": room_selectors.mentionable_in(room=room, user=user),
     }
     return render(
         request,

@@ -138,6 +138,8 @@ class Room {
     this.syncInFlight = false;
     this.syncAgain = false;
     this.historyInFlight = false;
+    this.mentionable = data.mentionable || [];
+    this.mention = null; // {start, options, active} while the "@" suggestions are open
     this.seek = null; // {id, pages} while loading history to reach a linked message
     this.seekTried = false;
     this.inFlight = null; // client_id of the message.send awaiting its answer
@@ -157,6 +159,7 @@ class Room {
     this.status = byId("room-status");
     this.announcer = byId("room-announcer");
     this.form = byId("room-composer");
+    this.mentionList = byId("room-mentions");
     this.textarea = byId("room-body");
     this.counter = byId("room-counter");
     this.errors = byId("room-errors");
@@ -243,6 +246,7 @@ class Room {
       this.submit();
     });
     this.textarea.addEventListener("keydown", (event) => {
+      if (this.mention && this.onMentionKey(event)) return;
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing && !event.altKey) {
         event.preventDefault();
         this.submit();
@@ -251,7 +255,9 @@ class Room {
         this.setReply(null);
       }
     });
+    this.textarea.addEventListener("blur", () => this.closeMentions());
     this.textarea.addEventListener("input", () => {
+      this.suggestMentions();
       this.renderCounter();
       this.sendTyping();
       const fixed = !this.bodyProblem(this.textarea.value.trim());
@@ -526,6 +532,96 @@ class Room {
       this.seek = null;
       this.announce("The linked message is not in this room any more.");
     }
+  }
+
+  // --- @mention suggestions (a listbox under the composer; the textarea keeps the focus) --------
+
+  suggestMentions() {
+    const caret = this.textarea.selectionStart;
+    const match = /(^|\s)@([\w.-]{0,30})$/.exec(this.textarea.value.slice(0, caret));
+    if (!match || !this.mentionable.length) return this.closeMentions();
+    const query = match[2].toLowerCase();
+    const people = [...this.mentionable, { username: "facilitators", name: "All facilitators" }];
+    const options = people
+      .filter(
+        (person) =>
+          person.username.toLowerCase().startsWith(query) ||
+          person.name.toLowerCase().split(/\s+/).some((word) => word.startsWith(query)),
+      )
+      .slice(0, 6);
+    if (!options.length) return this.closeMentions();
+    const previous = this.mention;
+    this.mention = { start: caret - match[2].length - 1, options, active: 0 };
+    this.mentionList.replaceChildren(
+      ...options.map((person, index) => {
+        const option = h(
+          "li",
+          { id: `room-mention-${index}`, role: "option", class: "room__mention" },
+          h("span", { class: "room__mention-name", text: person.name }),
+          h("span", { class: "room__mention-handle", text: ` @${person.username}` }),
+        );
+        // mousedown, not click: the textarea must not lose the focus first.
+        option.addEventListener("mousedown", (event) => {
+          event.preventDefault();
+          this.mention.active = index;
+          this.pickMention();
+        });
+        return option;
+      }),
+    );
+    this.mentionList.hidden = false;
+    this.showActiveMention();
+    if (!previous || previous.options.length !== options.length) {
+      this.announce(
+        `${options.length} ${options.length === 1 ? "person matches" : "people match"}; ` +
+          "arrow keys to choose, Enter to pick, Escape to close.",
+      );
+    }
+  }
+
+  showActiveMention() {
+    [...this.mentionList.children].forEach((option, index) => {
+      option.setAttribute("aria-selected", String(index === this.mention.active));
+    });
+    this.textarea.setAttribute("aria-activedescendant", `room-mention-${this.mention.active}`);
+  }
+
+  /** Keys while suggestions are open; true when the key was theirs. */
+  onMentionKey(event) {
+    const count = this.mention.options.length;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      const step = event.key === "ArrowDown" ? 1 : count - 1;
+      this.mention.active = (this.mention.active + step) % count;
+      this.showActiveMention();
+    } else if ((event.key === "Enter" || event.key === "Tab") && !event.shiftKey) {
+      this.pickMention();
+    } else if (event.key === "Escape") {
+      this.closeMentions();
+    } else {
+      return false;
+    }
+    event.preventDefault();
+    return true;
+  }
+
+  pickMention() {
+    const { start, options, active } = this.mention;
+    const caret = this.textarea.selectionStart;
+    const text = this.textarea.value;
+    const inserted = `@${options[active].username} `;
+    this.textarea.value = text.slice(0, start) + inserted + text.slice(caret);
+    const position = start + inserted.length;
+    this.textarea.setSelectionRange(position, position);
+    this.closeMentions();
+    this.announce(`${options[active].name} mentioned.`);
+    this.renderCounter();
+  }
+
+  closeMentions() {
+    this.mention = null;
+    this.mentionList.hidden = true;
+    this.mentionList.replaceChildren();
+    this.textarea.removeAttribute("aria-activedescendant");
   }
 
   postingRule() {

@@ -461,3 +461,27 @@ def test_room_link_to_an_old_message_loads_history_until_it_shows(new_page, run_
     expect(linked).to_be_focused()
     expect(linked).to_be_in_viewport()
     expect(page.locator("#room-announcer")).to_contain_text("Showing the linked message.")
+
+
+def test_room_mention_suggestions_by_keyboard(open_room):
+    page = open_room("member2", width=320, height=700)
+    box = composer(page)
+
+    box.press_sequentially("Thanks @mem")
+    suggestions = page.get_by_role("listbox", name="People to mention")
+    expect(suggestions).to_be_visible()
+    expect(suggestions.get_by_role("option")).to_contain_text(["@member1"])
+    assert_accessible(page)
+    box.press("ArrowDown")
+    box.press("ArrowUp")
+    box.press("Enter")
+
+    expect(suggestions).to_be_hidden()
+    expect(box).to_have_value("Thanks @member1 ")
+    expect(page.locator("#room-announcer")).to_contain_text("mentioned.")
+    assert_fits(page)
+    box.press("Escape")
+    text = unique("for the notes")
+    box.press_sequentially(text)
+    box.press("Enter")
+    expect(stored(page, text)).to_contain_text("@member1")

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from collaboratives import room_services
 from collaboratives.hub import RoomHub
@@ -274,7 +275,7 @@ def test_room_page_query_count_does_not_grow_with_messages(
     total = RoomMessage.objects.filter(room=room).count()
     client = sign_in(cohort_member)
 
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(room_url(room))
 
     assert response.status_code == 200
@@ -324,3 +325,20 @@ async def test_hub_keeps_delivering_after_one_socket_fails():
     finally:
         hub._task.cancel()
         hub._renewer.cancel()
+
+
+def test_room_page_offers_only_current_cohort_members_to_mention(
+    sign_in, cohort, cohort_member, room
+):
+    stays = MembershipFactory(cohort=cohort).user
+    left = MembershipFactory(cohort=cohort, left_at=timezone.now()).user
+    elsewhere = MembershipFactory().user
+
+    page = sign_in(cohort_member).get(room_url(room)).content.decode()
+
+    data = json.loads(
+        page.split('id="room-data" type="application/json">')[1].split("</script>")[0]
+    )
+    usernames = {person["username"] for person in data["mentionable"]}
+    assert stays.username in usernames
+    assert not usernames & {left.username, elsewhere.username, cohort_member.username}
