@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.urls import reverse
 
 DEFAULT_TIMEZONE = "America/New_York"
 
@@ -46,6 +47,11 @@ class SessionSeries(models.Model):
         max_length=64, default=DEFAULT_TIMEZONE, validators=[validate_timezone]
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # What each new occurrence copies (kind, description, place, capacity, visibility,
+    # materials, ids of competencies, facilitators and presenters, local start time): expansion
+    # runs later, as time passes, so edits to "all" or "this and following" reach occurrences
+    # not stored yet.
+    template = models.JSONField(default=dict, blank=True)
 
     class Meta:
         verbose_name_plural = "session series"
@@ -92,7 +98,16 @@ class Session(models.Model):
     facilitators = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="facilitated_sessions"
     )
+    presenters = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="presented_sessions"
+    )
+    # A list of {"title": ..., "url": ...}: links to resource pages and documents.
+    materials = models.JSONField(default=list, blank=True)
+    # The start the series' rule gave this occurrence (its recurrence id). It stays when the
+    # occurrence is moved, so expanding the series again never recreates a moved occurrence.
+    occurrence_start = models.DateTimeField(null=True, blank=True, editable=False)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    attendance_closed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["starts_at", "id"]
@@ -105,6 +120,13 @@ class Session(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("events:session", kwargs={"session_id": self.pk})
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
 
 class Rsvp(models.Model):
@@ -119,11 +141,14 @@ class Rsvp(models.Model):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.GOING)
     updated_at = models.DateTimeField(auto_now=True)
+    # When this person joined the waitlist: the earliest is promoted first.
+    waitlisted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["session", "user"], name="rsvp_once_per_session")
         ]
+        indexes = [models.Index(fields=["session", "status"])]
 
     def __str__(self) -> str:
         return f"{self.user} {self.status} {self.session}"
@@ -144,3 +169,67 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"Calendar feed of {self.user}"
+
+
+class Attendance(models.Model):
+    """One person's attendance at one occurrence, as a facilitator recorded it."""
+
+    class Status(models.TextChoices):
+        PRESENT = "present", "Present"
+        PARTIAL = "partial", "Partly present"
+        ABSENT = "absent", "Absent"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="attendance")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_attendance"
+    )
+    status = models.CharField(max_length=8, choices=Status.choices)
+    minutes = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="attendance_once_per_session")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.status} at {self.session}"
+
+
+class ReminderPreference(models.Model):
+    """Which session reminders a member wants by email (none stored means both)."""
+
+    class Choice(models.TextChoices):
+        BOTH = "both", "A day before and an hour before"
+        DAY = "day", "Only a day before"
+        HOUR = "hour", "Only an hour before"
+        NONE = "none", "No reminders"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="session_reminders"
+    )
+    choice = models.CharField(max_length=8, choices=Choice.choices, default=Choice.BOTH)
+
+    def __str__(self) -> str:
+        return f"{self.user}: {self.choice}"
+
+
+class ReminderSent(models.Model):
+    """A reminder that went out; the unique row is what keeps a second run from resending it."""
+
+    class Kind(models.TextChoices):
+        DAY = "day", "A day before"
+        HOUR = "hour", "An hour before"
+
+    session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user", "kind"], name="reminder_sent_once")
+        ]

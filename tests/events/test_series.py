@@ -83,3 +83,45 @@ def test_series_with_a_bad_rule_is_refused_and_stores_nothing():
         series_expand(series=series)
 
     assert series.sessions.count() == 0
+
+
+@pytest.mark.django_db
+def test_series_extends_as_time_passes_with_the_latest_edit(monkeypatch):
+    from events import services
+    from events.services import SCOPE_FOLLOWING, SessionFields, series_extend_all, session_update
+    from tests.factories import CohortFactory, MembershipFactory
+
+    cohort = CohortFactory()
+    facilitator = MembershipFactory(cohort=cohort, role="facilitator").user
+    first = (dt.datetime.now(NEW_YORK) + dt.timedelta(days=2)).replace(
+        hour=12, minute=0, second=0, microsecond=0
+    )
+    fields = SessionFields(
+        title="Weekly",
+        kind="case-consultation",
+        starts_at=first,
+        ends_at=first + dt.timedelta(hours=1),
+        timezone="America/New_York",
+        capacity=8,
+    )
+    monkeypatch.setattr(services, "SERIES_HORIZON", dt.timedelta(days=31))
+    series = services.series_schedule(
+        actor=facilitator,
+        collaborative=cohort.collaborative,
+        fields=fields,
+        rrule="FREQ=WEEKLY",
+        count=10,
+    )
+    stored = list(series.sessions.order_by("starts_at"))
+    assert len(stored) == 5
+    moved = fields.starts_at.replace(hour=15) + dt.timedelta(weeks=2)
+    fields.starts_at, fields.ends_at = moved, moved + dt.timedelta(hours=1)
+    session_update(actor=facilitator, session=stored[2], fields=fields, scope=SCOPE_FOLLOWING)
+    monkeypatch.setattr(services, "SERIES_HORIZON", dt.timedelta(days=400))
+
+    assert series_extend_all() == 5
+    assert series_extend_all() == 0
+
+    hours = [s.starts_at.astimezone(NEW_YORK).hour for s in series.sessions.order_by("starts_at")]
+    assert hours == [12, 12] + [15] * 8
+    assert {s.capacity for s in series.sessions.all()} == {8}

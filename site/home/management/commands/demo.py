@@ -18,12 +18,13 @@ from wagtail.documents.models import Document
 from wagtail.models import Page, Site
 
 from accounts.roles import role_grant
-from collaboratives.markup import render_markdown
 from collaboratives.models import Cohort, Collaborative, Membership, Role, Room
 from competencies.models import Competency, Program
+from endorsement.demo import demo_load as endorsement_demo_load
+from events.demo import demo_load as events_demo_load
 from events.models import Kind, Session, SessionSeries, Visibility
 from events.services import series_expand
-from forums.models import Board, Post, Topic
+from forums.demo import demo_load as forums_demo_load
 from home import demo_content
 from home.models import HomePage
 from resources.models import (
@@ -63,7 +64,9 @@ class Command(BaseCommand):
             users = self._accounts()
             cohort = self._collaborative(users)
             self._sessions(cohort, users)
-            self._forums(cohort, users)
+            events_demo_load(cohort=cohort, users=users)
+            forums_demo_load(cohort=cohort, users=users)
+            endorsement_demo_load(cohort=cohort, users=users)
             self._pages()
         self.stdout.write(self.style.SUCCESS("Demo data is ready."))
         self.stdout.write(
@@ -214,39 +217,6 @@ class Command(BaseCommand):
                 "capacity": 12,
             },
         )
-
-    def _forums(self, cohort, users) -> None:
-        boards = {
-            "cohort": Board.objects.get_or_create(
-                slug="cohort-a",
-                defaults={
-                    "name": "Cohort A",
-                    "description": "Between sessions: questions, readings and case threads.",
-                    "scope": Board.Scope.COHORT,
-                    "cohort": cohort,
-                },
-            )[0],
-            "community": Board.objects.get_or_create(
-                slug="reflective-practice",
-                defaults={
-                    "name": "Reflective practice",
-                    "description": "For every signed-in member of the community.",
-                    "scope": Board.Scope.COMMUNITY,
-                },
-            )[0],
-        }
-        for scope, title, body, replies in demo_content.FORUM_TOPICS:
-            board = boards[scope]
-            if Topic.objects.filter(board=board, title=title).exists():
-                continue
-            topic = Topic.objects.create(board=board, title=title, author=users["facilitator"])
-            Post.objects.create(
-                topic=topic, author=users["facilitator"], body=body, html=render_markdown(body)
-            )
-            for author, reply in zip(("member1", "member2"), replies, strict=False):
-                Post.objects.create(
-                    topic=topic, author=users[author], body=reply, html=render_markdown(reply)
-                )
 
     # --- Wagtail pages ------------------------------------------------------------------------
     def _pages(self) -> None:
