@@ -3,10 +3,12 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.core import validators
+from wagtail.admin.forms.auth import LoginForm as WagtailLoginForm
 
 from accounts.counties import COUNTY_CHOICES
 from accounts.models import Sector
 from accounts.services import DISPLAY_NAME_MAX_LENGTH
+from accounts.two_factor import CODE_REFUSED, second_factor_check, two_factor_enabled
 from competencies.models import EndorsementCategory
 
 # One answer whether the account is unknown, the password wrong or the account switched off,
@@ -34,6 +36,66 @@ class SignInForm(AuthenticationForm):
         field.validators.append(validators.MaxLengthValidator(EMAIL_MAX_LENGTH))
         field.widget.attrs["maxlength"] = str(EMAIL_MAX_LENGTH)
         self.fields["password"].widget.attrs["autocomplete"] = "current-password"
+
+
+def code_field(**kwargs) -> forms.CharField:
+    return forms.CharField(
+        label=kwargs.pop("label", "Code"),
+        max_length=20,
+        help_text=kwargs.pop(
+            "help_text",
+            "The 6-digit code your authenticator app shows now, or one of your backup codes.",
+        ),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "text", "spellcheck": "false"}
+        ),
+        **kwargs,
+    )
+
+
+class SecondFactorForm(forms.Form):
+    """The code step of sign-in, and the code that proves a change to two-step sign-in."""
+
+    code = code_field()
+
+
+class SetupCodeForm(forms.Form):
+    code = code_field(
+        label="Code from your authenticator app",
+        help_text="After adding the account to the app, type the 6-digit code it shows.",
+    )
+
+
+class AdminSignInForm(WagtailLoginForm):
+    """Wagtail's admin sign-in, which also asks for the code of people with two-step sign-in.
+
+    WAGTAILADMIN_USER_LOGIN_FORM points here; Wagtail shows the extra field below the password.
+    A wrong or missing code gets one message whether or not the person has two-step sign-in on,
+    but only once the password is right (the password check comes first)."""
+
+    otp_code = code_field(
+        label="Code (only if you set up two-step sign-in)",
+        required=False,
+    )
+    error_messages = {
+        **WagtailLoginForm.error_messages,
+        "invalid_login": SIGN_IN_REFUSED,
+        "inactive": SIGN_IN_REFUSED,
+    }
+
+    def clean(self):
+        cleaned = super().clean()
+        user = self.get_user()
+        if user is not None and two_factor_enabled(user=user):
+            device = second_factor_check(user=user, code=cleaned.get("otp_code") or "")
+            if device is None:
+                raise forms.ValidationError(CODE_REFUSED, code="code_refused")
+            # django_otp's user_logged_in receiver marks the new session verified with it.
+            user.otp_device = device
+        return cleaned
+
+    def get_invalid_login_error(self):
+        return forms.ValidationError(SIGN_IN_REFUSED, code="invalid_login")
 
 
 def endorsement_goal_choices() -> list:

@@ -1,8 +1,10 @@
 """The platform's user: a professional with a sector, a county and an endorsement goal."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils.crypto import salted_hmac
 
 
 class Sector(models.TextChoices):
@@ -42,6 +44,11 @@ class User(AbstractUser):
     goal_is_renewal = models.BooleanField(
         default=False, help_text="Ticked when the goal is renewing an endorsement already held."
     )
+    session_generation = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised by “sign out everywhere”: every session signed with an older one ends.",
+    )
 
     objects = MemberManager()
 
@@ -50,6 +57,26 @@ class User(AbstractUser):
             models.UniqueConstraint(Lower("email"), name="user_email_unique_ci"),
             models.UniqueConstraint(Lower("username"), name="user_username_unique_ci"),
         ]
+
+    def get_session_auth_hash(self) -> str:
+        return self._session_hash(secret=None)
+
+    def get_session_auth_fallback_hash(self):
+        for secret in settings.SECRET_KEY_FALLBACKS:
+            yield self._session_hash(secret=secret)
+
+    def _session_hash(self, *, secret) -> str:
+        """Django's session hash (of the password hash), plus the session generation.
+
+        Every session stores this hash at sign-in and Django compares it on each request (HTTP
+        and WebSocket), so raising the generation ends all sessions, whatever the session
+        engine. Generation 0 hashes exactly as Django does, so sessions begun before this
+        field existed stay valid."""
+        salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = self.password
+        if self.session_generation:
+            value = f"{value}:{self.session_generation}"
+        return salted_hmac(salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def name(self) -> str:

@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.errors import DomainError
 from accounts.models import AuditEntry, Notification, User
+from accounts.two_factor import two_factor_forget
 
 # A table is a list of rows, each a dict of plain values (str, int, bool, None, dates, decimals).
 Tables = dict[str, list[dict]]
@@ -153,6 +154,7 @@ def account_delete(*, user: User, actor: User) -> None:
     for section in personal_data_sections():
         section.erase(user)
     Notification.objects.filter(user=user).delete()
+    two_factor_forget(user=user)
     user.groups.clear()
     user.username = f"former-member-{user.pk}"
     # Emails are unique; an address that can never receive mail keeps that true.

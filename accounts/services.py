@@ -1,18 +1,27 @@
-"""Writes on accounts: registering a person, editing a profile, clearing a sign-in lockout."""
+"""Writes on accounts: registering a person, editing a profile, clearing a sign-in lockout,
+ending a person's other sessions."""
 
 import unicodedata
+from importlib import import_module
 
 from axes.utils import reset as axes_reset
-from django.contrib.auth import get_user_model
+from django.conf import settings
+from django.contrib.auth import SESSION_KEY, get_user_model
 from django.contrib.auth.password_validation import validate_password
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
+from accounts.audit import audit_record
 from accounts.backends import lockout_key
 from accounts.counties import COUNTY_VALUES
 from accounts.errors import DomainError
 from accounts.models import Sector
+from accounts.signals import sessions_ended
+from accounts.signin_limits import signin_account_failures_clear
 from competencies.models import EndorsementCategory
 
 DISPLAY_NAME_MAX_LENGTH = 80
@@ -142,4 +151,54 @@ def signin_lockout_clear(*, user) -> int:
     django-axes counts failures under one key per account (backends.axes_username), so this
     clears the lockout however the person typed their name. Returns how many records went.
     """
+    signin_account_failures_clear(username=user.username)
     return axes_reset(username=lockout_key(user.username))
+
+
+# Session engines that keep a row per session in the database, where a person's sessions can
+# be found and deleted (the room hub's periodic re-check closes sockets whose row is gone).
+_DATABASE_SESSION_ENGINES = {
+    "django.contrib.sessions.backends.db",
+    "django.contrib.sessions.backends.cached_db",
+}
+
+
+def sessions_end_others(*, user, keep_session_key: str | None) -> int:
+    """Sign `user` out of every session but the one with `keep_session_key`.
+
+    Two steps, so it holds with any session engine and for open WebSockets:
+    - the user's session generation goes up, which changes the hash every session carries
+      (User.get_session_auth_hash): Django drops each other session at its next request, and
+      Channels refuses it at its next connect;
+    - with a database session store, the other sessions' rows are deleted too, so the room
+      hub's re-check (every ROOM_ACCESS_RECHECK_SECONDS) closes their open room sockets.
+    The caller must then refresh the kept session's hash (update_session_auth_hash).
+    Returns how many stored sessions were deleted.
+    """
+    with transaction.atomic():
+        get_user_model().objects.filter(pk=user.pk).update(
+            session_generation=F("session_generation") + 1
+        )
+        user.refresh_from_db(fields=["session_generation"])
+        ended = _stored_sessions_delete(user=user, keep_session_key=keep_session_key)
+        audit_record(actor=user, action="sessions.end_others", target=user, detail={"ended": ended})
+        user_id = user.pk
+        transaction.on_commit(lambda: sessions_ended.send(sender=type(user), user_id=user_id))
+    return ended
+
+
+def _stored_sessions_delete(*, user, keep_session_key: str | None) -> int:
+    if settings.SESSION_ENGINE not in _DATABASE_SESSION_ENGINES:
+        return 0
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    # Session data is encoded, so the rows are read to find the user's; a one-off scan of the
+    # unexpired sessions, fine for a community of thousands.
+    ended = 0
+    live = Session.objects.filter(expire_date__gt=timezone.now()).exclude(
+        session_key=keep_session_key or ""
+    )
+    for row in live.iterator():
+        if str(row.get_decoded().get(SESSION_KEY)) == str(user.pk):
+            store(session_key=row.session_key).delete()
+            ended += 1
+    return ended

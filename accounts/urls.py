@@ -14,6 +14,21 @@ urlpatterns = [
     ),
     # Ours replace two of django.contrib.auth's views; the rest (and every URL name) are its own.
     path("login/", views.SignInView.as_view(), name="login"),
+    path("login/code/", views.sign_in_code, name="login-code"),
+    path("sessions/end/", views.sessions_end, name="sessions-end"),
+    path("two-step/", views.two_factor_setup, name="two-factor-setup"),
+    path(
+        "two-step/off/",
+        views.two_factor_manage,
+        {"action": "disable"},
+        name="two-factor-disable",
+    ),
+    path(
+        "two-step/backup-codes/",
+        views.two_factor_manage,
+        {"action": "renew"},
+        name="two-factor-backup-codes",
+    ),
     path(
         "reset/<uidb64>/<token>/",
         views.PasswordResetConfirmView.as_view(),

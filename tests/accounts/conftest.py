@@ -2,15 +2,19 @@
 
 import pytest
 from axes.utils import reset as axes_reset
+from django.core.cache import cache
 
 from competencies.models import EndorsementCategory, Program
 
 
 @pytest.fixture(autouse=True)
 def _forget_failed_sign_ins(db):
-    """Each test starts and ends with no failed sign-ins on record."""
+    """Each test starts and ends with no failed sign-ins on record (axes' table, and the
+    per-address and per-account counters in the cache)."""
+    cache.clear()
     yield
     axes_reset()
+    cache.clear()
 
 
 @pytest.fixture

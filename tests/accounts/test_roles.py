@@ -84,9 +84,18 @@ def test_administrators_group_adds_user_management(db):
             "endorsementcategory",
             "categoryrequirement",
             "renewalrule",
+            # ...and setting up collaboratives, their cohorts and rooms.
+            "collaborative",
+            "cohort",
+            "room",
+            # ...and verifying endorsements and opening ledgers when a member asks for help.
+            "credential",
+            "trainingentry",
+            "rscentry",
         )
         for action in ("add", "change", "delete", "view")
     }
+    assert {"add_collaborative", "change_cohort", "delete_room"} <= codenames
     assert page_permissions("Administrators") == CONTENT
     assert collection_permissions("Administrators") == FILES
 
