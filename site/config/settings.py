@@ -74,6 +74,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "rules.apps.AutodiscoverRulesConfig",
     "axes",
+    "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks",
     "django_tasks_db",
     "django.contrib.auth",
@@ -86,10 +90,14 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files need no policy; every page and the admin get one.
+    "accounts.middleware.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.AdminSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -239,6 +247,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out credentials before any password check.
     "axes.backends.AxesStandaloneBackend",
+    # Then the limits across accounts (per address) and across addresses (per account).
+    "accounts.signin_limits.SignInRateBackend",
     "rules.permissions.ObjectPermissionBackend",
     "accounts.backends.UsernameOrEmailBackend",
 ]
@@ -265,13 +275,67 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.backends.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# Beside django-axes' (account, address) lockout, counted in the cache over a window: failures
+# from one address across any accounts (password spraying), and failures on one account from any
+# address (a distributed guess). Higher than axes' 5: a clinic's shared address must not lock.
+SIGNIN_ADDRESS_FAILURE_LIMIT = int(os.environ.get("SIGNIN_ADDRESS_FAILURE_LIMIT", "30"))
+SIGNIN_ACCOUNT_FAILURE_LIMIT = int(os.environ.get("SIGNIN_ACCOUNT_FAILURE_LIMIT", "20"))
+SIGNIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("SIGNIN_FAILURE_WINDOW_SECONDS", "900"))
+# Two-step sign-in (django-otp): the issuer shown in authenticator apps, how long the code step
+# waits after the password, and the admin login form that asks for the code too.
+OTP_TOTP_ISSUER = "IMH Learning Collaborative"
+SIGNIN_SECOND_STEP_SECONDS = 300
+WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminSignInForm"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp; accounts/middleware.py adds the page's own ws:/wss: origin
+# to connect-src and serves /admin/ the looser policy below). No inline script or style anywhere
+# on the site: templates load static files only (tests/security/test_headers.py checks).
+CSP_EMBED_FRAME_SRC = env_list(
+    "CSP_EMBED_FRAME_SRC",
+    "https://www.youtube.com,https://www.youtube-nocookie.com,https://player.vimeo.com",
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-src": CSP_EMBED_FRAME_SRC,
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Wagtail's admin writes inline <script> (inline panels, date pickers) and style attributes, shows
+# uploads through data:/blob: URLs and previews pages in a same-origin frame: it cannot run under
+# the site's policy. Only signed-in editors reach it, behind the second factor when they have one.
+CSP_ADMIN_PATH_PREFIXES = ("/admin/",)
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "frame-src": ["'self'", *CSP_EMBED_FRAME_SRC],
+        "worker-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'self'"],
+    }
+}
 if not DEBUG and not TESTING:
     # Production: HTTPS only. SECURE_SSL_REDIRECT stays off when a proxy terminates TLS and
     # says so with X-Forwarded-Proto (trusted only from the proxy; see docs/deployment.md).
@@ -316,6 +380,13 @@ WAGTAILADMIN_BASE_URL = os.environ.get(
 # Documents go through Django so that members-only documents are checked before they are sent.
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "doc", "pptx", "xlsx", "odt", "txt", "csv", "epub"]
+# Upload checks (accounts/uploads.py): documents by content and size, images without metadata.
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "accounts.uploads.DocumentForm"
+WAGTAILIMAGES_IMAGE_FORM_BASE = "accounts.uploads.ImageForm"
+DOCUMENT_MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+DOCUMENT_MAX_EXPANDED_BYTES = 500 * 1024 * 1024
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
+WAGTAILIMAGES_MAX_IMAGE_PIXELS = 40_000_000
 WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAIL_ENABLE_WHATS_NEW_BANNER = False
 # No Gravatar in the admin: it would send a hash of each editor's email address to a third party.
@@ -343,3 +414,40 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
     },
 }
+
+# --- deployment (docs/deployment.md, deploy/) ---
+# Proxy headers are believed only when the operator says a proxy that overwrites them on every
+# request stands in front (deploy/nginx/imh.conf does); a server reachable directly must leave
+# this off, or any client could claim HTTPS or another host name.
+TRUST_PROXY_HEADERS = env_bool("TRUST_PROXY_HEADERS")
+USE_X_FORWARDED_HOST = TRUST_PROXY_HEADERS
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUST_PROXY_HEADERS else None
+# bench/pages.py measures each page against a view returning a fixed string on the same server
+# (the floor); it is routed only when this is on.
+BENCH_FLOOR = env_bool("BENCH_FLOOR")
+# Health probes reach each Daphne directly over plain HTTP on loopback (docs/deployment.md).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# PostgreSQL under ASGI: each HTTP request does its database work in a thread of its own, so a
+# persistent connection is never reused and lingers until garbage collection (`make scaled`
+# measured 14 -> 29 open connections over 200 requests). DATABASE_POOL=1 (deploy/ sets it) uses
+# psycopg's pool instead: bounded per process, each connection checked when taken out of the pool
+# (CONN_HEALTH_CHECKS above), returned at the end of every request.
+DATABASE_POOL = env_bool("DATABASE_POOL")
+DATABASE_POOL_MAX = int(os.environ.get("DATABASE_POOL_MAX", "20"))
+if DATABASE_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps them; Django must not as well
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "pool": {"min_size": 1, "max_size": DATABASE_POOL_MAX, "timeout": 10},
+    }
+
+# --- endorsement ---
+ENDORSEMENT_CERTIFICATE_MAX_BYTES = 2_000_000  # certificates are one-page PDFs or photos
+ENDORSEMENT_CONTACT_REQUESTS_PER_DAY = 5  # provider contact requests one member may send a day
+ENDORSEMENT_RECENT_ACTIVITY_DAYS = 60  # cohort view: no entry for this long = no recent activity
+ENDORSEMENT_ON_TRACK_MONTHS = 12  # "on track" = goal forecast to be reached within this many months
+
+# --- forums -----------------------------------------------------------------------------------
+FORUMS_TITLE_MAX_LENGTH = 200
+FORUMS_POST_MAX_LENGTH = int(os.environ.get("FORUMS_POST_MAX_LENGTH", "20000"))
+FORUMS_ACCESS_RECHECK_SECONDS = int(os.environ.get("FORUMS_ACCESS_RECHECK_SECONDS", "30"))

@@ -10,6 +10,7 @@ from home import views as home_views
 
 urlpatterns = [
     path("healthz", home_views.healthz, name="healthz"),
+    path("accounts/privacy/", include("accounts.privacy_urls")),
     path("accounts/", include("accounts.urls")),
     path("collaboratives/", include("collaboratives.urls")),
     path("api/rooms/", include("collaboratives.api_urls")),
@@ -31,5 +32,10 @@ if settings.DEBUG:
         urlpatterns += static(
             f"{settings.MEDIA_URL}{folder}/", document_root=settings.MEDIA_ROOT / folder
         )
+
+if settings.BENCH_FLOOR:
+    from home import bench_views
+
+    urlpatterns += [path("bench/floor", bench_views.floor, name="bench-floor")]
 
 urlpatterns += [path("", include(wagtail_urls))]
