@@ -22,3 +22,14 @@ class CollaborativesConfig(AppConfig):
                 user_publish(user.pk, "signed_out")
 
         user_logged_out.connect(close_rooms_on_sign_out, weak=False, dispatch_uid="rooms-sign-out")
+
+        from accounts.signals import sessions_ended
+
+        def close_rooms_on_sessions_ended(sender, user_id, **kwargs):
+            # "Sign out everywhere": every open socket re-checks its session now (the ones whose
+            # session ended close with 4401), not at the next periodic re-check.
+            user_publish(user_id, "signed_out")
+
+        sessions_ended.connect(
+            close_rooms_on_sessions_ended, weak=False, dispatch_uid="rooms-sessions-ended"
+        )

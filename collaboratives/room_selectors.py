@@ -1,10 +1,14 @@
 """Reads of cohort rooms with their access rules: who may join, messages, markers, presence."""
 
 import datetime as dt
+from importlib import import_module
 
+from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.models import Session as DjangoSession
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from accounts.errors import DomainError
 from collaboratives.models import (
@@ -46,17 +50,31 @@ def room_access_now(*, user_id: int, room_id: int, session_key: str | None) -> s
     """Fresh answer for a live connection: is the session still signed in, may it still join?"""
     from django.contrib.auth import get_user_model
 
-    if (
-        session_key
-        and not DjangoSession.objects.filter(
-            session_key=session_key, expire_date__gt=timezone.now()
-        ).exists()
-    ):
-        return RoomAccess.SIGNED_OUT
     user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
     if user is None:
         return RoomAccess.SIGNED_OUT
+    if session_key and session_key not in _signed_in_keys({session_key: user}):
+        return RoomAccess.SIGNED_OUT
     return RoomAccess.OK if room_if_joinable(user=user, room_id=room_id) else RoomAccess.FORBIDDEN
+
+
+def _signed_in_keys(sessions: dict[str, object]) -> set[str]:
+    """Which of these session keys still sign in the given user: the session exists, has not
+    expired, names that user, and carries the user's current session hash. The hash changes
+    with the password and with "sign out everywhere", as Django's own check at each request."""
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    rows = DjangoSession.objects.filter(
+        session_key__in=list(sessions), expire_date__gt=timezone.now()
+    ).values_list("session_key", "session_data")
+    valid = set()
+    for key, data in rows:
+        decoded = store().decode(data)
+        user = sessions[key]
+        if str(decoded.get(SESSION_KEY)) == str(user.pk) and constant_time_compare(
+            decoded.get(HASH_SESSION_KEY, ""), user.get_session_auth_hash()
+        ):
+            valid.add(key)
+    return valid
 
 
 def connection_verdicts(connections: list[tuple[int, int, str | None]]) -> list[str]:
@@ -70,14 +88,12 @@ def connection_verdicts(connections: list[tuple[int, int, str | None]]) -> list[
 
     user_ids = {user_id for user_id, _, _ in connections}
     room_ids = {room_id for _, room_id, _ in connections}
-    keys = {key for _, _, key in connections if key}
-    live_keys = set(
-        DjangoSession.objects.filter(
-            session_key__in=keys, expire_date__gt=timezone.now()
-        ).values_list("session_key", flat=True)
-    )
     users = get_user_model().objects.filter(pk__in=user_ids, is_active=True)
-    active_users = set(users.values_list("pk", flat=True))
+    by_id = {user.pk: user for user in users}
+    active_users = set(by_id)
+    live_keys = _signed_in_keys(
+        {key: by_id[user_id] for user_id, _, key in connections if key and user_id in by_id}
+    )
     administrators = set(
         users.filter(Q(is_superuser=True) | Q(groups__name=ADMINISTRATORS)).values_list(
             "pk", flat=True
