@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage, send_mail
 from django.db import transaction
 from django.db.models import Q, Sum
@@ -19,6 +20,7 @@ from accounts.audit import audit_record
 from accounts.errors import DomainError
 from accounts.notifications import notify
 from accounts.rules import ADMINISTRATORS
+from accounts.uploads import image_without_metadata
 from endorsement.models import (
     ContactRequest,
     Credential,
@@ -98,6 +100,16 @@ def _check_certificate(upload) -> str:
     raise DomainError("Upload the certificate as a PDF, PNG or JPEG file.", field="certificate")
 
 
+def _without_metadata(upload, content_type: str):
+    """A photographed certificate can carry where it was taken: store images without EXIF."""
+    if not content_type.startswith("image/"):
+        return upload
+    upload.seek(0)
+    cleaned = image_without_metadata(data=upload.read())
+    upload.seek(0)
+    return ContentFile(cleaned, name=upload.name) if cleaned else upload
+
+
 def _audit(actor, action: str, entry, **detail) -> None:
     audit_record(actor=actor, action=f"endorsement.{action}", target=entry, detail=detail)
 
@@ -147,6 +159,8 @@ def training_entry_create(
         member, title=title, provider=provider, date=date, hours=hours
     )
     content_type = _check_certificate(certificate) if certificate else ""
+    if certificate:
+        certificate = _without_metadata(certificate, content_type)
     entry = TrainingEntry.objects.create(
         member=member,
         title=title,
@@ -198,7 +212,7 @@ def training_entry_update(
     )
     if certificate:
         entry.certificate_content_type = _check_certificate(certificate)
-        entry.certificate = certificate
+        entry.certificate = _without_metadata(certificate, entry.certificate_content_type)
     entry.title, entry.provider, entry.date, entry.hours = title, provider, date, hours
     entry.format, entry.about_providing_rsc = format, about_providing_rsc
     entry.save()

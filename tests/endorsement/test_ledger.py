@@ -284,3 +284,19 @@ def test_corrected_rsc_goes_back_to_pending_and_emails_the_provider(
     entry.refresh_from_db()
     assert entry.hours == D("2") and entry.status == RscEntry.Status.PENDING
     assert [m.to for m in mail.outbox] == [[provider.email]]
+
+
+def test_photographed_certificate_is_stored_without_its_location(signed_in, area):
+    from PIL import Image as PILImage
+
+    from tests.security.test_uploads import GPS_IFD, jpeg_with_gps
+
+    upload = SimpleUploadedFile("cert.jpg", jpeg_with_gps(), content_type="image/jpeg")
+
+    signed_in.post(reverse("endorsement:training_new"), training_data(area, certificate=upload))
+
+    entry = TrainingEntry.objects.get()
+    with entry.certificate.open("rb") as stored, PILImage.open(stored) as image:
+        assert not image.getexif().get_ifd(GPS_IFD)
+        assert image.size == (40, 20)
+    assert entry.certificate_content_type == "image/jpeg"
