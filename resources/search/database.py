@@ -29,12 +29,14 @@ from django.db import DatabaseError, connection, transaction
 
 from resources.search.models import FacetValue, SearchDocument, SearchLabel, SearchText
 from resources.search.query import (
+    ACCESS_KIND,
     AUDIENCE_KIND,
     COUNTED_KINDS,
     MARK_END,
     MARK_START,
     MEMBERS,
     PUBLIC,
+    RESTRICTED,
     SYNONYMS,
     Filters,
     ParsedQuery,
@@ -96,9 +98,16 @@ def time_limit() -> float:
     return float(getattr(settings, "SEARCH_DATABASE_TIMEOUT", 2.0))
 
 
-def _groups(filters: Filters, audience: str) -> Groups:
+def _groups(filters: Filters, audience: str, keys: tuple[str, ...] | None = None) -> Groups:
     groups: Groups = [(AUDIENCE_KIND, (PUBLIC,))] if audience == PUBLIC else []
+    if audience != PUBLIC and keys is not None:
+        # Restricted documents whose keys the member does not hold (see query.ACCESS_KIND).
+        groups.append((ACCESS_KIND, tuple(keys)))
     return groups + filters.items()
+
+
+def _access_tokens(keys) -> tuple[str, list[str]]:
+    return label_token(ACCESS_KIND, RESTRICTED), [label_token(ACCESS_KIND, key) for key in keys]
 
 
 # --- dialects -----------------------------------------------------------------------------------
@@ -114,21 +123,36 @@ class SQLiteDialect:
         if units:
             parts.append(f"{columns} : ({fts5_expression(units, prefix=prefix)})")
         hide_members = False
+        access = None
         for kind, values in groups:
             if kind == AUDIENCE_KIND:
                 # "NOT members" reads the short list of members-only documents, where
                 # "AND public" would read the long one: measured about twice as fast.
                 hide_members = True
                 continue
+            if kind == ACCESS_KIND:
+                access = values
+                continue
             tokens = " OR ".join(f'"{label_token(kind, value)}"' for value in values)
             parts.append(f"{{labels}} : ({tokens})")
         if not parts:
-            # Only the audience: everything public (callers browse the table instead).
-            parts.append(f'{{labels}} : "{label_token(AUDIENCE_KIND, PUBLIC)}"')
-            hide_members = False
+            if hide_members:
+                # Only the audience: everything public (callers browse the table instead).
+                parts.append(f'{{labels}} : "{label_token(AUDIENCE_KIND, PUBLIC)}"')
+                hide_members = False
+            else:  # a member with only the access rule: every document, then the rule
+                public, members = (label_token(AUDIENCE_KIND, a) for a in (PUBLIC, MEMBERS))
+                parts.append(f'{{labels}} : ("{public}" OR "{members}")')
         expression = " AND ".join(f"({part})" for part in parts)
         if hide_members:
             expression = f'({expression}) NOT {{labels}} : "{label_token(AUDIENCE_KIND, MEMBERS)}"'
+        if access is not None:
+            restricted, held = _access_tokens(access)
+            unless = " OR ".join(f'"{token}"' for token in held)
+            rule = f'{{labels}} : "{restricted}"'
+            if held:
+                rule += f" NOT {{labels}} : ({unless})"
+            expression = f"({expression}) NOT ({rule})"
         return expression
 
     @contextmanager
@@ -230,10 +254,14 @@ class PostgresDialect:
 
     @staticmethod
     def _labels(groups: Groups) -> str:
-        return " & ".join(
-            "(" + " | ".join(f"'{label_token(kind, value)}'" for value in values) + ")"
-            for kind, values in groups
-        )
+        def group(kind, values) -> str:
+            if kind == ACCESS_KIND:
+                restricted, held = _access_tokens(values)
+                unless = " | ".join(f"'{token}'" for token in held)
+                return f"!('{restricted}'" + (f" & !({unless})" if held else "") + ")"
+            return "(" + " | ".join(f"'{label_token(kind, value)}'" for value in values) + ")"
+
+        return " & ".join(group(kind, values) for kind, values in groups)
 
     def _match(self, units, groups, *, column="t.vector", prefix=False) -> tuple[str, list]:
         config = "simple" if prefix else "english"
@@ -404,12 +432,19 @@ def _all_counts(audience: str) -> dict[tuple[str, str], int]:
 
 # --- searching ----------------------------------------------------------------------------------
 def search(
-    parsed: ParsedQuery, filters: Filters, *, audience: str, page: int, page_size: int
+    parsed: ParsedQuery,
+    filters: Filters,
+    *,
+    audience: str,
+    page: int,
+    page_size: int,
+    keys: tuple[str, ...] | None = None,
 ) -> BackendResult:
-    """One page of hits, the facet counts and the total; raises SearchTimeout when too slow."""
+    """One page of hits, the facet counts and the total; raises SearchTimeout when too slow.
+    `keys`: the member's restricted-audience keys (registry.audience_keys)."""
     engine = dialect()
     units = parsed.units
-    base = _groups(filters.without("competency").without("type"), audience)
+    base = _groups(filters.without("competency").without("type"), audience, keys)
     competency = [("competency", filters.competency)] if filters.competency else []
     types = [("type", filters.type)] if filters.type else []
 
@@ -489,7 +524,9 @@ def _competencies_of(ids: list[int]) -> dict[int, list[str]]:
     return found
 
 
-def suggest(parsed: ParsedQuery, *, audience: str, limit: int) -> list[HitRef]:
+def suggest(
+    parsed: ParsedQuery, *, audience: str, limit: int, keys: tuple[str, ...] | None = None
+) -> list[HitRef]:
     """Titles that start with what was typed so far (the last word as a prefix)."""
     if parsed.is_empty:
         return []
@@ -501,7 +538,7 @@ def suggest(parsed: ParsedQuery, *, audience: str, limit: int) -> list[HitRef]:
             return []
     engine = dialect()
     with engine.time_limit(time_limit()):
-        rows = engine.titles(units, _groups(Filters(), audience), limit)
+        rows = engine.titles(units, _groups(Filters(), audience, keys), limit)
     return [
         HitRef(
             document_id=row[0],

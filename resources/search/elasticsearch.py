@@ -37,6 +37,7 @@ from resources.search.query import (
     MARK_END,
     MARK_START,
     PUBLIC,
+    RESTRICTED,
     SYNONYMS,
     Filters,
     ParsedQuery,
@@ -96,6 +97,7 @@ class SearchItem(Document):
     area = Keyword()
     sector = Keyword()
     age = Keyword()
+    access = Keyword()  # query.ACCESS_KIND: the keys of a restricted document
     suggest = Completion(contexts=[{"name": "audience", "type": "category"}])
 
 
@@ -132,6 +134,8 @@ def document_body(document) -> dict:
             kind: list(document.labels.get(kind, ()))
             for kind in ("competency", "area", "sector", "age")
         },
+        # Only restricted documents carry access keys (everyone else's documents stay as they were).
+        **({"access": [RESTRICTED, *document.restricted_to]} if document.restricted_to else {}),
         "suggest": {
             "input": inputs or [document.title],
             "contexts": {"audience": [document.audience]},
@@ -149,10 +153,20 @@ def _terms(kind: str, values) -> Q:
 
 
 def search_body(
-    parsed: ParsedQuery, filters: Filters, *, audience: str, page: int, page_size: int
+    parsed: ParsedQuery,
+    filters: Filters,
+    *,
+    audience: str,
+    page: int,
+    page_size: int,
+    keys: tuple[str, ...] | None = None,
 ) -> dict:
     """The request body of one search: hits, disjunctive facets, highlights, a suggestion."""
     visibility = [Q("term", members_only=False)] if audience == PUBLIC else []
+    if audience != PUBLIC and keys is not None:
+        # Leave out restricted documents whose keys the member does not hold.
+        held = [Q("terms", access=list(keys))] if keys else []
+        visibility.append(~Q("bool", filter=[Q("term", access=RESTRICTED)], must_not=held))
     other = [
         _terms(kind, values)
         for kind, values in filters.without("competency").without("type").items()
@@ -366,8 +380,18 @@ def _failed(error: Exception, what: str) -> Unavailable:
 FAILURES = (ApiError, TransportError, KeyError, TypeError, ValueError, IndexError)
 
 
-def search(parsed: ParsedQuery, filters: Filters, *, audience: str, page: int, page_size: int):
-    body = search_body(parsed, filters, audience=audience, page=page, page_size=page_size)
+def search(
+    parsed: ParsedQuery,
+    filters: Filters,
+    *,
+    audience: str,
+    page: int,
+    page_size: int,
+    keys: tuple[str, ...] | None = None,
+):
+    body = search_body(
+        parsed, filters, audience=audience, page=page, page_size=page_size, keys=keys
+    )
     try:
         response = client().search(index=alias(), body=body)
         return parse_search(response.body)

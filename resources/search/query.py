@@ -41,6 +41,11 @@ SYNONYMS: tuple[tuple[str, ...], ...] = (
 # Filter parameters and the label kind each one matches in the index.
 FILTER_KINDS = ("competency", "type", "area", "sector", "age")
 AUDIENCE_KIND = "audience"
+# Documents readable by some members only (a cohort's forum) carry ("access", "restricted") and
+# one ("access", key) per group of readers; a member's search leaves out every restricted
+# document whose keys they do not hold, in the hits, the counts and the total alike.
+ACCESS_KIND = "access"
+RESTRICTED = "restricted"
 # Label kinds with facet counts (stored as rows for GROUP BY); the others only filter.
 COUNTED_KINDS = ("type", "competency")
 PUBLIC, MEMBERS = "public", "members"

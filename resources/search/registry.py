@@ -19,7 +19,15 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils import timezone
 
-from resources.search.query import AUDIENCE_KIND, MEMBERS, PUBLIC, label_token, plain_text
+from resources.search.query import (
+    ACCESS_KIND,
+    AUDIENCE_KIND,
+    MEMBERS,
+    PUBLIC,
+    RESTRICTED,
+    label_token,
+    plain_text,
+)
 
 
 @dataclass
@@ -36,6 +44,9 @@ class IndexedDocument:
     published_at: dt.datetime | None = None
     # Filter labels by kind: "competency", "area", "sector", "age" (slugs).
     labels: dict[str, Sequence[str]] = field(default_factory=dict)
+    # Audience keys (SearchSource.audience_keys): when set, only members holding one of them
+    # find the document. Restricted documents are members-only too.
+    restricted_to: Sequence[str] = ()
 
     @property
     def key(self) -> str:
@@ -50,6 +61,9 @@ class IndexedDocument:
         pairs = [("type", self.type), (AUDIENCE_KIND, self.audience)]
         for kind, values in self.labels.items():
             pairs.extend((kind, value) for value in values if value)
+        if self.restricted_to:
+            pairs.append((ACCESS_KIND, RESTRICTED))
+            pairs.extend((ACCESS_KIND, key) for key in self.restricted_to)
         return list(dict.fromkeys(pairs))
 
     def label_text(self) -> str:
@@ -75,6 +89,11 @@ class SearchSource:
     def visible(self, *, user) -> models.QuerySet:
         """What `user` may read: the app's selector."""
         raise NotImplementedError
+
+    def audience_keys(self, *, user) -> Sequence[str]:
+        """The restricted_to keys `user` holds (letters and digits only), for sources whose
+        documents some members may not read."""
+        return ()
 
     def hit(self, obj, *, request=None) -> dict:
         """Title and address of one hit."""
@@ -181,6 +200,15 @@ def source(key: str) -> SearchSource | None:
 def source_for(model_or_obj) -> SearchSource | None:
     model = model_or_obj if isinstance(model_or_obj, type) else type(model_or_obj)
     return _by_model.get(model)
+
+
+def audience_keys(user) -> tuple[str, ...] | None:
+    """Every restricted key `user` holds; None for visitors (restricted documents are
+    members-only, so the audience already leaves them out)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    keys = [key for item in _sources.values() for key in item.audience_keys(user=user)]
+    return tuple(dict.fromkeys(keys))
 
 
 def type_names() -> dict[str, str]:

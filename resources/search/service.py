@@ -76,13 +76,13 @@ def _elasticsearch_wanted() -> bool:
     return settings.SEARCH_BACKEND == "elasticsearch" and es.configured()
 
 
-def _backend_search(parsed, filters, *, audience, page):
+def _backend_search(parsed, filters, *, audience, page, keys=None):
     """(result, backend name, degraded, message) from Elasticsearch or the database."""
     if _elasticsearch_wanted():
         if es.available():
             try:
                 result = es.search(
-                    parsed, filters, audience=audience, page=page, page_size=PAGE_SIZE
+                    parsed, filters, audience=audience, page=page, page_size=PAGE_SIZE, keys=keys
                 )
                 return result, "elasticsearch", False, ""
             except es.Unavailable as error:
@@ -92,7 +92,9 @@ def _backend_search(parsed, filters, *, audience, page):
         degraded = False
     note = DEGRADED_MESSAGE if degraded else ""
     try:
-        result = database.search(parsed, filters, audience=audience, page=page, page_size=PAGE_SIZE)
+        result = database.search(
+            parsed, filters, audience=audience, page=page, page_size=PAGE_SIZE, keys=keys
+        )
     except database.SearchTimeout:
         return database.BackendResult(), "database", degraded, f"{note} {TIMEOUT_MESSAGE}".strip()
     except DatabaseError:
@@ -125,14 +127,17 @@ def run(
         competency=competency, type=type, area=area, sector=sector, age=age
     )
     audience = _audience(user)
+    keys = registry.audience_keys(user)
     page = min(max(1, int(page or 1)), MAX_PAGE)
-    result, backend, degraded, note = _backend_search(parsed, filters, audience=audience, page=page)
+    result, backend, degraded, note = _backend_search(
+        parsed, filters, audience=audience, page=page, keys=keys
+    )
     pages = max(1, -(-result.total // PAGE_SIZE))
     if page > pages:
         # Past the last page: show the last one rather than an empty page.
         page = min(pages, MAX_PAGE)
         result, backend, degraded, note = _backend_search(
-            parsed, filters, audience=audience, page=page
+            parsed, filters, audience=audience, page=page, keys=keys
         )
     messages = [parsed.message, REJECTED_MESSAGE if filters.rejected else "", note]
     return SearchResults(
@@ -231,7 +236,9 @@ def suggest(*, user, query: str, request=None) -> list[dict]:
             refs = None
     if refs is None:
         try:
-            refs = database.suggest(parsed, audience=audience, limit=SUGGEST_LIMIT)
+            refs = database.suggest(
+                parsed, audience=audience, limit=SUGGEST_LIMIT, keys=registry.audience_keys(user)
+            )
         except (database.SearchTimeout, DatabaseError):
             return []
     loaded = _load(refs, user=user)

@@ -581,7 +581,7 @@ def test_search_reindex_rebuilds_the_database_index_with_progress_and_summary(sh
     call_command("search_reindex", stdout=out)
 
     output = out.getvalue()
-    assert "Indexing 4 objects from 3 sources" in output
+    assert "Indexing 4 objects from 5 sources" in output
     assert "[##############################] 4/4 (100%)" in output
     assert "database: 4 documents in" in output
     assert "resources.resource: 3" in output
