@@ -443,25 +443,3 @@ CONTENT_PAGES = [
         ],
     ),
 ]
-
-FORUM_TOPICS = [
-    (
-        "cohort",
-        "Questions for the next learning session",
-        "What would you like to go deeper on next month? I keep thinking about **transitions** "
-        "when a child moves between caregivers.",
-        [
-            "It would help to talk about how we *name* loss with toddlers.",
-            "Same here. Also how to support foster parents during visits.",
-        ],
-    ),
-    (
-        "community",
-        "Favourite opening questions for reflective supervision",
-        "Share the question you use to open a reflective supervision meeting.",
-        [
-            '"What are you carrying from this week?" works for my team.',
-            "I ask what surprised them, then wait.",
-        ],
-    ),
-]
