@@ -38,4 +38,4 @@ def test_threat_model_rows_each_name_a_test_or_say_planned():
 
     assert len(rows) >= 25
     for row in rows:
-        assert "tests/" in row or "planned (issue 9 remaining)" in row or "lead fills in" in row
+        assert "tests/" in row or "planned (issue 9 remaining)" in row
