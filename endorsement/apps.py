@@ -16,3 +16,12 @@ class EndorsementConfig(AppConfig):
         attendance_closed.connect(
             on_attendance_closed, sender=Session, dispatch_uid="endorsement.attendance_closed"
         )
+
+        from accounts.privacy import personal_data_register
+        from endorsement import privacy
+
+        personal_data_register(
+            name="endorsement",
+            export=privacy.personal_data_export,
+            erase=privacy.personal_data_erase,
+        )

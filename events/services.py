@@ -616,6 +616,29 @@ def _promote_waitlist(session: Session) -> list[int]:
     return [person.pk for person in promoted]
 
 
+def rsvps_release(*, user) -> int:
+    """Drop every RSVP of `user` (their account is going away): each seat they held on an
+    upcoming session goes to that session's waitlist. Returns how many seats were freed.
+
+    No permission check: the person may already have left their cohorts when this runs.
+    """
+    freed = 0
+    session_ids = sorted(
+        Rsvp.objects.filter(
+            user=user, status=Rsvp.Status.GOING, session__starts_at__gt=timezone.now()
+        ).values_list("session_id", flat=True)
+    )
+    for session_id in session_ids:  # in id order, as rsvp_set locks, so the two never deadlock
+        with transaction.atomic():
+            session = Session.objects.select_for_update().get(pk=session_id)
+            Rsvp.objects.filter(session=session, user=user).delete()
+            if not session.cancelled_at:
+                _promote_waitlist(session)
+            freed += 1
+    Rsvp.objects.filter(user=user).delete()
+    return freed
+
+
 def rsvp_set(*, user, session: Session, going: bool, whole_series: bool = False) -> dict:
     """RSVP going or not going to one occurrence, or to every upcoming one of its series.
 

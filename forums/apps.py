@@ -13,3 +13,10 @@ class ForumsConfig(AppConfig):
         from forums.search import register_all
 
         register_all()
+
+        from accounts.privacy import personal_data_register
+        from forums import privacy
+
+        personal_data_register(
+            name="forums", export=privacy.personal_data_export, erase=privacy.personal_data_erase
+        )

@@ -155,3 +155,54 @@ def test_staff_cannot_delete_themselves_here(member_with_traces, group):
     assert response.status_code == 400
     assert "another administrator" in response.content.decode()
     assert User.objects.get(pk=user.pk).is_active
+
+
+def test_export_and_deletion_cover_sessions_forums_and_the_ledger(member_with_traces):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from endorsement.models import TrainingEntry
+    from events.models import Rsvp
+    from forums.models import Board, Post, Subscription, Topic
+    from tests.factories import SessionFactory
+
+    user, room, _ = member_with_traces
+    cohort = room.cohort
+    seat = SessionFactory(
+        collaborative=cohort.collaborative, cohort=cohort, capacity=1, title="Full session"
+    )
+    Rsvp.objects.create(session=seat, user=user, status=Rsvp.Status.GOING)
+    waiting = MembershipFactory(cohort=cohort).user
+    Rsvp.objects.create(
+        session=seat, user=waiting, status=Rsvp.Status.WAITLISTED, waitlisted_at=timezone.now()
+    )
+    board = Board.objects.create(
+        name="Cohort board", slug="cohort-board", scope="cohort", cohort=cohort
+    )
+    topic = Topic.objects.create(board=board, title="My question", author=user)
+    Post.objects.create(topic=topic, author=user, body="Body of my question", html="<p>Body</p>")
+    Subscription.objects.create(user=user, topic=topic)
+    TrainingEntry.objects.create(
+        member=user,
+        title="Outside training",
+        date=timezone.localdate() - dt.timedelta(days=3),
+        hours=2,
+    )
+    client = _signed_in(user)
+
+    archive = zipfile.ZipFile(io.BytesIO(client.post(EXPORT).content))
+    sessions = json.loads(archive.read("sessions.json"))
+    forums = json.loads(archive.read("forums.json"))
+    ledger = json.loads(archive.read("endorsement.json"))
+    assert [r["session__title"] for r in sessions["rsvps"]] == ["Full session"]
+    assert [p["body"] for p in forums["posts"]] == ["Body of my question"]
+    assert [t["title"] for t in ledger["training"]] == ["Outside training"]
+
+    client.post(PAGE, {"password": PASSWORD, "confirmation": "delete my account"})
+
+    assert not Rsvp.objects.filter(user=user).exists()
+    assert Rsvp.objects.get(user=waiting).status == Rsvp.Status.GOING  # the seat went on
+    assert not TrainingEntry.objects.filter(member=user).exists()
+    assert not Subscription.objects.filter(user=user).exists()
+    assert Post.objects.get(topic=topic).body == "Body of my question"
