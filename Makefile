@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: run test setup lint migrate demo serve clean scaled
+.PHONY: run test setup lint migrate demo serve clean scaled faults
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,13 +45,19 @@ test: $(VENV)/.test-deps lint
 	$(MANAGE) makemigrations --check --dry-run
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	# Browser tests share one live server and Chromium, so they run in one process after the rest.
-	$(BIN)/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
-	$(BIN)/pytest -m browser $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 -m "not browser and not faults" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "browser and not faults" $(PYTEST_ARGS)
 
 # The scaled topology on loopback (PostgreSQL, Redis, nginx, two Daphne processes, the worker)
 # with smoke checks through it; needs postgresql, redis-server and nginx (docs/deployment.md).
 scaled: $(VENV)/.test-deps
 	PYTHON=$(BIN)/python bash deploy/scaled.sh
+
+# Fault injection on the same topology (tests/faults): Redis, a Daphne and PostgreSQL killed or
+# restarted mid-chat, Elasticsearch unreachable, clients that never read or vanish.
+faults: export TESTING = 1
+faults: $(VENV)/.test-deps
+	timeout 600 $(BIN)/pytest -p no:xdist -m faults -s tests/faults
 
 clean:
 	rm -rf var/static var/test-db*.sqlite3*

@@ -10,6 +10,7 @@ import time
 import uuid
 
 from channels.db import database_sync_to_async
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
@@ -116,6 +117,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
                 "rate": [settings.ROOM_RATE_LIMIT_COUNT, settings.ROOM_RATE_LIMIT_SECONDS],
             },
         )
+
+    async def dispatch(self, message):
+        # An unexpected error (the database away mid-frame) ends this consumer and Daphne
+        # closes the socket, but `disconnect` is never called: the hub would keep the dead
+        # socket forever and its presence re-check keep the person's row fresh ("present" for
+        # good). Leave the hub and the room now, then let the error end the consumer as before.
+        try:
+            await super().dispatch(message)
+        except StopConsumer:
+            raise
+        except Exception:
+            await self.disconnect(None)
+            raise
 
     async def disconnect(self, code):
         if self.room is not None and self.user is not None:
