@@ -1,6 +1,8 @@
 """Health endpoint: database, channel layer and search backend, each reported."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -9,12 +11,32 @@ from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+# A health probe must answer fast even when the database does not: waiting for a pooled
+# connection can take the pool's whole timeout (10 s), longer than a probe waits, so a short
+# outage would never show. The round trip runs in a small thread pool of its own, with a deadline.
+DATABASE_DEADLINE_SECONDS = 3
+_database_probe = ThreadPoolExecutor(max_workers=2, thread_name_prefix="healthz-db")
+
+
+def _database_round_trip() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return connection.vendor
+    finally:
+        connection.close()  # this thread's connection: back to the pool, or closed
+
 
 def _check_database() -> dict:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return {"ok": True, "vendor": connection.vendor}
+    future = _database_probe.submit(_database_round_trip)
+    try:
+        vendor = future.result(timeout=DATABASE_DEADLINE_SECONDS)
+    except FuturesTimeout:
+        raise TimeoutError(
+            f"the database did not answer within {DATABASE_DEADLINE_SECONDS} s"
+        ) from None
+    return {"ok": True, "vendor": vendor}
 
 
 async def _layer_round_trip() -> None:

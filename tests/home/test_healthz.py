@@ -26,3 +26,24 @@ def test_healthz_is_503_when_a_component_fails(client, settings):
     assert response.status_code == 503
     assert response.json()["components"]["channel_layer"]["ok"] is False
     assert response.json()["components"]["database"]["ok"] is True
+
+
+def test_healthz_answers_503_quickly_when_the_database_hangs(client, db, monkeypatch):
+    import threading
+    import time
+
+    from home import views
+
+    released = threading.Event()
+    # A database that takes the connection and never answers (as a pool waiting on a dead
+    # server does): the probe must not wait with it.
+    monkeypatch.setattr(views, "_database_round_trip", lambda: released.wait(10))
+    monkeypatch.setattr(views, "DATABASE_DEADLINE_SECONDS", 0.3)
+    started = time.monotonic()
+
+    response = client.get("/healthz")
+
+    released.set()
+    assert time.monotonic() - started < 3
+    assert response.status_code == 503
+    assert "did not answer within" in response.json()["components"]["database"]["error"]
