@@ -683,3 +683,18 @@ def test_audit_log_admin_refused_to_others(request, sign_in, room, who):
     assert listing.status_code in (302, 403)
     assert inspect.status_code in (302, 403)
     assert "room.lock" not in listing.content.decode()
+
+
+def test_audit_log_exports_as_csv_for_administrators_only(
+    sign_in, room, administrator, facilitator, cohort_member
+):
+    audit_record(actor=facilitator, action="room.lock", target=room, detail={"why": "=cmd"})
+
+    response = sign_in(administrator).get(AUDIT_ADMIN, {"export": "csv"})
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"].startswith('attachment; filename="audit-log')
+    text = b"".join(response.streaming_content).decode()
+    assert "room.lock" in text and "collaboratives.room" in text
+    refused = sign_in(cohort_member).get(AUDIT_ADMIN, {"export": "csv"})
+    assert refused.status_code in (302, 403)
