@@ -12,8 +12,11 @@ import uuid
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from collaboratives import room_services
+from collaboratives.markup import render_markdown
 from collaboratives.models import Role
 from competencies.models import AreaOfExpertise
 from forums.models import Board
@@ -175,3 +178,45 @@ def test_directory_and_list_filters(client, world, payload):
                 path, {"county": payload, "format": payload, "category": payload, "month": payload}
             )
         )
+
+
+# --- property-based: the Markdown renderer never lets a fragment come alive -------------------
+
+FRAGMENTS = [
+    "<script>",
+    "</script>",
+    "alert(1337)",
+    "<img src=x onerror=alert(1337)>",
+    "[a](javascript:alert(1337))",
+    "<a href='javascript:alert(1337)'>",
+    "<svg",
+    "/onload=alert(1337)>",
+    "<style>",
+    "</noscript>",
+    "<math><mtext>",
+    '"',
+    "'",
+    "`",
+    "*",
+    "_",
+    "[",
+    "](",
+    ")",
+    "\n",
+    "> ",
+    "- ",
+    "```",
+    "&lt;",
+    "&#x3C;script&#x3E;",
+    "javascript&colon;alert(1337)",
+    "java\nscript:alert(1337)",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.one_of(st.sampled_from(FRAGMENTS), st.text(max_size=8)), max_size=25))
+def test_render_markdown_never_makes_a_fragment_live(parts):
+    html = render_markdown("".join(parts))
+
+    assert active_markup(html) == []
+    assert "<script" not in html.lower() and "<style" not in html.lower()
