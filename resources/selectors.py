@@ -1,12 +1,18 @@
 """Reads of resource pages, with the members-only rule applied in one place."""
 
-from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, QuerySet
-from wagtail.models import Page, ReferenceIndex
+import uuid
+from dataclasses import dataclass
 
-from competencies.models import AreaOfExpertise
+from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Q, QuerySet
+from wagtail.models import Page, PageViewRestriction, ReferenceIndex, Site
+
+from competencies.models import AreaOfExpertise, Competency
 from competencies.selectors import areas_with_competencies
 from resources.models import (
+    AudienceSector,
     IMHContentPage,
     ResearchUpdatePage,
     ResourcePage,
@@ -14,8 +20,18 @@ from resources.models import (
 )
 
 
+def _outside_private_sections(queryset: QuerySet) -> QuerySet:
+    """Wagtail's `public()`: no page in a view-restricted section (the restricted page and its
+    descendants). The same test on `path` and `depth`, but reading only those two columns of
+    the restricted pages, where `public()` loads each restricted page whole (0.2 ms a call)."""
+    private = Q()
+    for path, depth in PageViewRestriction.objects.values_list("page__path", "page__depth"):
+        private |= Q(path__startswith=path, depth__gte=depth)
+    return queryset.exclude(private) if private else queryset
+
+
 def _visible(queryset: QuerySet, *, user) -> QuerySet:
-    queryset = queryset.live().public()
+    queryset = _outside_private_sections(queryset.live())
     if not user.is_authenticated:
         queryset = queryset.filter(members_only=False)
     return queryset
@@ -40,6 +56,98 @@ def resources_recent_for(*, user, limit: int = 6) -> list[ResourcePage]:
         .order_by("-first_published_at", "-id")
         .prefetch_related("competencies")[:limit]
     )
+
+
+@dataclass(frozen=True)
+class ResourceCard:
+    """What a short resource list shows of one resource: plain values, safe to cache."""
+
+    url: str
+    title: str
+    type_label: str
+    members_only: bool
+    competency_names: tuple[str, ...]
+
+
+# The timeout bounds what the forgetting below cannot reach: a change made in another process
+# when each process has its own local-memory cache (the embedded default's scheduler publishing
+# or expiring scheduled pages every 60 s), raw SQL, a data migration's historical models.
+CACHED_READS_SECONDS = 60
+_VERSION_KEY = "resources:cached-reads:version"
+# Saving or deleting any of these can change a cached read below: a page (publish, unpublish,
+# members-only, title, slug or a parent's slug), a view restriction, the site (URLs), the
+# framework (names, order), a resource's competency tags, the audience sectors.
+_CACHED_READS_DEPEND_ON = (
+    Page,
+    PageViewRestriction,
+    Site,
+    AreaOfExpertise,
+    Competency,
+    ResourcePageCompetency,
+    AudienceSector,
+)
+
+
+def _cache_version() -> str:
+    return cache.get_or_set(_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _new_cache_version() -> None:
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def cached_reads_forget(*, instance=None, **kwargs) -> None:
+    """Signal receiver: forget every cached read above when `instance` may change one.
+
+    Now, so this process's next read inside the same transaction recomputes, and again on
+    commit, so a read recomputed by another request before the commit (from the old rows) is
+    not kept. With Redis (REDIS_URL) every process shares the cache and so the forgetting;
+    otherwise CACHED_READS_SECONDS bounds how long another process's change goes unseen.
+    """
+    if instance is not None and not isinstance(instance, _CACHED_READS_DEPEND_ON):
+        return
+    _new_cache_version()
+    transaction.on_commit(_new_cache_version)
+
+
+def resource_cards_recent_for(*, user, limit: int = 6) -> list[ResourceCard]:
+    """The newest resources this person may read, newest first, as cards.
+
+    Cached per audience, never per person: the only thing `_visible` asks of the viewer is
+    whether they are signed in, so there are two lists (visitors', without members-only
+    resources, and members'), forgotten on any change that could alter them.
+    """
+    audience = "members" if user.is_authenticated else "public"
+    key = f"resources:recent-cards:{_cache_version()}:{audience}:{limit}"
+    cards = cache.get(key)
+    if cards is None:
+        cards = [
+            ResourceCard(
+                url=page.url,
+                title=page.title,
+                type_label=page.get_resource_type_display(),
+                members_only=page.members_only,
+                competency_names=tuple(c.name for c in page.competencies.all()),
+            )
+            for page in resources_recent_for(user=user, limit=limit)
+        ]
+        cache.set(key, cards, CACHED_READS_SECONDS)
+    return cards
+
+
+def search_filter_choices() -> tuple[list[AreaOfExpertise], list[tuple[str, str]]]:
+    """The search form's choices: areas in framework order (each with `.competencies.all()`
+    prefetched) and the audience sectors as (slug, name). Public reference data, the same for
+    everyone, so cached for all viewers and forgotten when the framework or a sector changes."""
+    key = f"resources:search-filter-choices:{_cache_version()}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = (
+            list(areas_with_competencies()),
+            list(AudienceSector.objects.values_list("slug", "name")),
+        )
+        cache.set(key, choices, CACHED_READS_SECONDS)
+    return choices
 
 
 def resources_listed(

@@ -5,9 +5,9 @@ from django.shortcuts import render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
-from competencies.selectors import areas_with_competencies
 from resources import search
 from resources.models import AgeBand, ResourceLibraryPage
+from resources.selectors import search_filter_choices
 
 FILTERS = ("competency", "type", "area", "sector", "age")
 PAGE_MESSAGE = "The page number was not a number, so this is the first page."
@@ -61,17 +61,10 @@ def _active_filters(results, names: dict) -> list[dict]:
     return active
 
 
-def _sectors() -> list[tuple[str, str]]:
-    from resources.models import AudienceSector
-
-    return list(AudienceSector.objects.values_list("slug", "name"))
-
-
 @require_GET
 def search_page(request):
     results = _run(request)
-    areas = list(areas_with_competencies())
-    sectors = _sectors()
+    areas, sectors = search_filter_choices()
     names = {
         "competency": {facet["slug"]: facet["name"] for facet in results.facets["competency"]}
         | {c.slug: c.name for area in areas for c in area.competencies.all()},

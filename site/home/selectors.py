@@ -2,12 +2,12 @@
 
 from collaboratives.selectors import memberships_active_for
 from events.selectors import sessions_upcoming_for
-from resources.selectors import resources_recent_for
+from resources.selectors import resource_cards_recent_for
 
 
 def home_for(user) -> dict:
     context = {
-        "recent_resources": resources_recent_for(user=user, limit=6),
+        "recent_resources": resource_cards_recent_for(user=user, limit=6),
         "upcoming_sessions": list(sessions_upcoming_for(user=user, limit=3)),
     }
     if user.is_authenticated:
