@@ -80,6 +80,17 @@ def sessions_upcoming_for(
     return sessions[:limit] if limit else sessions
 
 
+def sessions_next_for(*, user, limit: int = 3) -> list[Session]:
+    """The next few sessions this person may see, for a glance (the home page): no counts,
+    no RSVP state, no competencies, so it costs one query beside the visibility rules."""
+    return list(
+        sessions_visible_to(user=user)
+        .filter(ends_at__gte=timezone.now(), cancelled_at__isnull=True)
+        .select_related("collaborative")
+        .order_by("starts_at", "id")[:limit]
+    )
+
+
 def sessions_of_member(*, user) -> QuerySet[Session]:
     """The sessions someone RSVP'd to (going or waitlisted) or attended, newest last."""
     # Subqueries, not joins: a join on rsvps here would also narrow the going count to the

@@ -31,7 +31,10 @@ def test_home_page_shows_a_member_their_cohort_room_and_next_session(demo, clien
     assert "Welcome back" in html
     assert "Your next session" in html
     assert "Cohort A discussion" in html
-    assert response.context["next_session"] is not None
+    next_session = response.context["next_session"]
+    assert next_session is not None
+    assert f'href="{next_session.get_absolute_url()}"' in html
+    assert client.get(next_session.get_absolute_url()).status_code == 200
 
 
 def test_home_page_for_someone_in_no_cohort_explains_how_to_join(demo, client):
