@@ -5,13 +5,16 @@ One command, from the repository root:
     .venv/bin/python bench/rooms.py                       # 1,000 connections, 50 rooms, memory
     .venv/bin/python bench/rooms.py --layer redis         # starts its own redis-server
     .venv/bin/python bench/rooms.py --quick               # smoke run, under a minute
+    .venv/bin/python bench/rooms.py --topology scaled     # 2 Daphne + PostgreSQL + Redis
 
 It builds a scratch database in a temporary folder (never the project's var/), starts the floor
 (bench/raw_server.py) and the project (Daphne as `make run` starts it), gives each rate of the
 ladder to the floor and then to the project with the same load, and reports each step and the
-ratio project/floor; docs/benchmarks.md describes the method. Everything goes to
-127.0.0.1; the run is bounded in connections, messages and time, and stops by itself. It appends
-a dated section to docs/benchmarks.md (`--no-doc` to skip). It is not part of the test suite.
+ratio project/floor; docs/benchmarks.md describes the method. `--topology scaled` runs the
+project as deploy/ does instead: two Daphne processes sharing a private PostgreSQL cluster
+(bench/private_postgres.py) and a private Redis, the connections split between them.
+Everything goes to 127.0.0.1; the run is bounded in connections, messages and time, and stops by
+itself. It appends a dated section to docs/benchmarks.md (`--no-doc` to skip). Not a test.
 """
 
 import argparse
@@ -22,8 +25,10 @@ import math
 import os
 import platform
 import resource
+import secrets
 import shlex
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -35,6 +40,7 @@ from importlib import metadata
 from pathlib import Path
 
 import psutil
+from private_postgres import PrivatePostgres
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
@@ -62,6 +68,21 @@ ABORT_LOSS = 0.05
 # generator, not the server, was the limit of that step.
 GENERATOR_LAG_MS = 50.0
 
+# The scaled topology: two Daphne processes started as deploy/systemd starts them, each with a
+# database pool of at most this many connections (as tests/faults/stack.py).
+SCALED_DAPHNE_FLAGS = [
+    "--proxy-headers",
+    "--application-close-timeout",
+    "10",
+    "--access-log",
+    "/dev/null",
+]
+DATABASE_POOL_MAX = 8
+# Target of the scaling issue: server memory per idle connection with 5,000 idle.
+TARGET_BYTES_PER_IDLE = 100_000
+# File descriptors the generator needs besides its sockets (both servers' connections).
+SPARE_FDS = 256
+
 FILLER = "lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod tempor incididunt"
 BODY_LENGTH = 100
 
@@ -77,12 +98,18 @@ PRESETS = {
 
 
 # --- processes ------------------------------------------------------------------------------------
-def raise_nofile() -> None:
-    """Let one process hold thousands of sockets (run in this process and before each server)."""
+def raise_nofile() -> int:
+    """Let one process hold thousands of sockets (run in this process and before each server):
+    the soft limit up to the hard one, which an unprivileged process may do. Returns the soft
+    limit in force."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     wanted = hard if hard != resource.RLIM_INFINITY else 65_536
     if soft < wanted:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (wanted, hard))
+        except (ValueError, OSError):
+            return soft
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
 
 
 def free_port() -> int:
@@ -146,11 +173,51 @@ def wait_for_health(port: int, process: subprocess.Popen, timeout: float = 60) -
     raise RuntimeError(f"/healthz did not answer within {timeout} s: {last}")
 
 
-def cpu_seconds(process: psutil.Process | None) -> float:
+class Group:
+    """Processes measured as one: the scaled topology's Daphne processes, or Redis with the
+    PostgreSQL cluster (whose backends come and go: `find` lists them again at each reading)."""
+
+    def __init__(self, processes: list[psutil.Process] | None = None, find=None):
+        self.fixed = list(processes or [])
+        self.find = find
+        self.known: dict[int, psutil.Process] = {}
+
+    def members(self) -> list[psutil.Process]:
+        found = self.fixed + (self.find() if self.find else [])
+        # The same psutil object per pid, so its readings stay consistent.
+        return [self.known.setdefault(process.pid, process) for process in found]
+
+    def cpu_seconds(self) -> float:
+        total = 0.0
+        for process in self.members():
+            try:
+                times = process.cpu_times()
+            except psutil.NoSuchProcess:
+                continue
+            total += times.user + times.system
+        return total
+
+    def rss(self) -> int:
+        total = 0
+        for process in self.members():
+            try:
+                total += process.memory_info().rss
+            except psutil.NoSuchProcess:
+                continue
+        return total
+
+
+def cpu_seconds(process: psutil.Process | Group | None) -> float:
     if process is None:
         return 0.0
+    if isinstance(process, Group):
+        return process.cpu_seconds()
     times = process.cpu_times()
     return times.user + times.system
+
+
+def rss(process: psutil.Process | Group) -> int:
+    return process.rss() if isinstance(process, Group) else process.memory_info().rss
 
 
 def machine_busy_seconds() -> float:
@@ -198,9 +265,13 @@ def percentile(ordered: list[float], share: float) -> float | None:
 class Load:
     """N connections across R rooms, one rate ladder, counted from this one process's clock."""
 
-    def __init__(self, *, name, port, fixture, server, redis, deadline):
+    def __init__(self, *, name, ports, fixture, server, redis, deadline):
         self.name = name
-        self.port = port
+        # The scaled topology's two Daphne processes each get half of the connections, as a
+        # round-robin load balancer would share them, and half of every room: connection i
+        # (in room i mod R) goes to process (i // R) mod 2, so deliveries cross Redis.
+        self.ports = ports
+        self.room_count = len(fixture["rooms"])
         self.cookie_name = fixture["session_cookie"]
         self.server = server
         self.redis = redis
@@ -232,14 +303,17 @@ class Load:
         self.rr = 0
 
     # --- connections ----------------------------------------------------------------------------
+    def port(self, conn: Conn) -> int:
+        return self.ports[(conn.index // self.room_count) % len(self.ports)]
+
     def url(self, conn: Conn) -> str:
-        return f"ws://127.0.0.1:{self.port}/ws/rooms/{conn.room}/"
+        return f"ws://127.0.0.1:{self.port(conn)}/ws/rooms/{conn.room}/"
 
     async def open(self, conn: Conn) -> None:
         conn.ready = asyncio.get_running_loop().create_future()
         conn.ws = await connect(
             self.url(conn),
-            origin=f"http://127.0.0.1:{self.port}",
+            origin=f"http://127.0.0.1:{self.port(conn)}",
             additional_headers={"Cookie": f"{self.cookie_name}={conn.session}"},
             compression=None,
             proxy=None,
@@ -498,10 +572,11 @@ class Load:
 
 
 # --- one server under the load ------------------------------------------------------------------
-async def prepare(name, *, port, fixture, server, redis, deadline) -> tuple[Load | None, dict]:
-    """Open every connection of one server and measure its memory per idle connection."""
+async def prepare(name, *, ports, fixture, server, redis, deadline) -> tuple[Load | None, dict]:
+    """Open every connection of one server (or group of servers) and measure its memory per
+    idle connection."""
     load = Load(
-        name=name, port=port, fixture=fixture, server=server, redis=redis, deadline=deadline
+        name=name, ports=ports, fixture=fixture, server=server, redis=redis, deadline=deadline
     )
     report: dict = {"name": name, "steps": []}
     # Warm up with one connection, so the idle baseline holds what the first socket loads.
@@ -513,7 +588,7 @@ async def prepare(name, *, port, fixture, server, redis, deadline) -> tuple[Load
         report["failed"] = f"the warm-up connection failed: {failures[0]}"
         return None, report
     await asyncio.sleep(1.0)
-    rss_before = server.memory_info().rss
+    rss_before = rss(server)
     started = time.monotonic()
     failures = await load.open_all(load.conns)
     report["connect_seconds"] = time.monotonic() - started
@@ -526,7 +601,7 @@ async def prepare(name, *, port, fixture, server, redis, deadline) -> tuple[Load
         await load.close_all(load.conns)
         return None, report
     await asyncio.sleep(IDLE_SETTLE_SECONDS)
-    rss_after = server.memory_info().rss
+    rss_after = rss(server)
     report["rss_before"] = rss_before
     report["rss_after"] = rss_after
     report["bytes_per_idle_connection"] = (rss_after - rss_before) / len(load.conns)
@@ -620,7 +695,19 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rooms", type=int)
     parser.add_argument("--rates", help="messages per second, all senders together, e.g. 50,100")
     parser.add_argument("--step-seconds", type=float)
-    parser.add_argument("--layer", choices=["memory", "redis"], default="memory")
+    parser.add_argument(
+        "--layer",
+        choices=["memory", "redis"],
+        help="channel layer (default: memory; scaled: redis)",
+    )
+    parser.add_argument(
+        "--topology",
+        choices=["embedded", "scaled"],
+        default="embedded",
+        help="embedded: one Daphne as `make run` starts it (SQLite, --layer); scaled: two Daphne "
+        "processes as deploy/ starts them, a private PostgreSQL cluster and a private Redis "
+        "(the Redis layer), connections shared between the two",
+    )
     parser.add_argument(
         "--redis-url", help="an existing Redis on 127.0.0.1 (default: start a private one)"
     )
@@ -647,6 +734,9 @@ def parse_args() -> argparse.Namespace:
         if getattr(args, key) is None:
             setattr(args, key, value)
     args.rates = [float(rate) for rate in str(args.rates).split(",") if rate.strip()]
+    if args.topology == "scaled" and args.layer == "memory":
+        parser.error("--topology scaled runs on the Redis layer (two processes share it)")
+    args.layer = args.layer or ("redis" if args.topology == "scaled" else "memory")
     if not 1 <= args.connections <= MAX_CONNECTIONS:
         parser.error(f"--connections must be 1..{MAX_CONNECTIONS}")
     if not 1 <= args.rooms <= args.connections:
@@ -711,8 +801,38 @@ def scan_log(path: Path, offset: int) -> dict:
     }
 
 
+def scan_logs(paths: list[Path], offsets: list[int]) -> dict:
+    """scan_log over each Daphne's log, added up (first traceback: the first log that has one)."""
+    merged = {
+        "tracebacks": 0,
+        "errors": 0,
+        "warnings": 0,
+        "first": "",
+        "warning_sample": "",
+        "at_shutdown": 0,
+        "first_at_shutdown": "",
+    }
+    for path, offset in zip(paths, offsets, strict=True):
+        found = scan_log(path, offset)
+        for key in ("tracebacks", "errors", "warnings", "at_shutdown"):
+            merged[key] += found[key]
+        for key in ("first", "warning_sample", "first_at_shutdown"):
+            merged[key] = merged[key] or found.get(key, "")
+    return merged
+
+
 async def run(args) -> int:
-    raise_nofile()
+    # The generator holds every connection twice (the floor's and the project's stay open
+    # together), each server as many as it is sent: check before building anything.
+    nofile = raise_nofile()
+    needed = 2 * args.connections + SPARE_FDS
+    if nofile < needed:
+        print(
+            f"{args.connections} connections need about {needed} open files in this process; "
+            f"the limit is {nofile} (ulimit -n; the hard limit caps what it can raise itself). "
+            f"Raise it (ulimit -Hn {needed}, as root) or use fewer connections."
+        )
+        return 2
     if args.nice:
         # Children (the floor, Daphne, Redis) inherit it.
         os.setpriority(os.PRIO_PROCESS, 0, args.nice)
@@ -736,6 +856,25 @@ async def run(args) -> int:
         if key not in {"REDIS_URL", "DATABASE_URL", "TESTING", "ELASTICSEARCH_URL", "EMAIL_URL"}
     }
     base_env.update({"DEBUG": "1", "VAR_DIR": str(var_dir)})
+    if args.topology == "scaled":
+        # Production settings on plain-HTTP loopback, as tests/faults/stack.py runs the deploy/
+        # topology without nginx: the generator shares the connections between the two Daphne
+        # processes as a round-robin proxy would. The fixture is written with the same
+        # SECRET_KEY, since a session's auth hash depends on it.
+        base_env.update(
+            DEBUG="0",
+            SECRET_KEY=secrets.token_urlsafe(64),
+            ALLOWED_HOSTS="127.0.0.1,localhost",
+            SECURE_COOKIES="0",
+            SECURE_SSL_REDIRECT="0",
+            SECURE_HSTS_SECONDS="0",
+            DATABASE_POOL="1",
+            DATABASE_POOL_MAX=str(DATABASE_POOL_MAX),
+            REDIS_PREFIX=f"imh-bench-{secrets.token_hex(5)}",
+            SITE_URL="http://127.0.0.1",
+            EMAIL_URL=f"file://{scratch / 'mail'}",
+            PYTHONUNBUFFERED="1",
+        )
 
     # The per-person send limit stays at the project's default unless the ladder needs more.
     limit_count, limit_seconds = 20, 10
@@ -752,32 +891,47 @@ async def run(args) -> int:
             f"{limit_seconds} s (the ladder sends up to {per_person:.2f} messages/s per person)"
         )
 
-    print(f"Building the scratch database ({args.connections} people, {args.rooms} rooms)...")
-    fixture_path = scratch / "fixture.json"
-    subprocess.run(
-        [
-            sys.executable,
-            str(ROOT / "bench" / "setup_fixture.py"),
-            "--connections",
-            str(args.connections),
-            "--rooms",
-            str(args.rooms),
-            "--out",
-            str(fixture_path),
-        ],
-        cwd=ROOT,
-        env=base_env,
-        check=True,
-        timeout=300,
-    )
-    fixture = json.loads(fixture_path.read_text())
-    print(f"  migrate {fixture['migrate_seconds']} s, data {fixture['data_seconds']} s")
-
     reports = []
-    redis_process = daphne = raw = None
-    redis_ps = None
+    redis_process = raw = postgres = None
+    daphnes: list[subprocess.Popen] = []
+    project_server: psutil.Process | Group | None = None
+    redis_ps: psutil.Process | Group | None = None
+    log_paths: list[Path] = []
+    log_offsets: list[int] = []
     runs: list[tuple[Load, dict]] = []
+    layer_name = "?"
+    # SIGTERM (a timeout, a kill by pid) unwinds through the finally below, which stops every
+    # server this script started by its pid (the PostgreSQL cluster too).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
+        if args.topology == "scaled":
+            postgres = PrivatePostgres(scratch)
+            base_env["DATABASE_URL"] = postgres.start()
+            print(
+                f"PostgreSQL {postgres.version}: private cluster on 127.0.0.1:{postgres.port} "
+                f"(pid {postgres.pid})"
+            )
+        print(f"Building the scratch database ({args.connections} people, {args.rooms} rooms)...")
+        fixture_path = scratch / "fixture.json"
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "bench" / "setup_fixture.py"),
+                "--connections",
+                str(args.connections),
+                "--rooms",
+                str(args.rooms),
+                "--out",
+                str(fixture_path),
+            ],
+            cwd=ROOT,
+            env=base_env,
+            check=True,
+            timeout=600,
+        )
+        fixture = json.loads(fixture_path.read_text())
+        print(f"  migrate {fixture['migrate_seconds']} s, data {fixture['data_seconds']} s")
+
         # Both servers run for the whole ladder; each step goes to the floor, then the project.
         port = free_port()
         raw = start(
@@ -820,19 +974,40 @@ async def run(args) -> int:
                 redis_url = f"redis://127.0.0.1:{redis_port}/0"
                 print(f"Redis: private redis-server on {redis_url} (pid {redis_process.pid})")
             env["REDIS_URL"] = redis_url
-        port = free_port()
-        daphne = start(
-            [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-            env=env,
-            log=scratch / "daphne.log",
-        )
-        health = wait_for_health(port, daphne)
-        layer_name = health.get("components", {}).get("channel_layer", {}).get("backend", "?")
-        print(f"Project: Daphne on 127.0.0.1:{port} (pid {daphne.pid}), layer {layer_name}")
+        if postgres is not None:
+            # Redis and the database server count together as the backing services' CPU.
+            redis_ps = Group([redis_ps] if redis_ps else [], find=postgres.processes)
+        ports = [free_port() for _ in range(2 if args.topology == "scaled" else 1)]
+        flags = SCALED_DAPHNE_FLAGS if args.topology == "scaled" else []
+        for number, port in enumerate(ports):
+            log_paths.append(scratch / f"daphne-{number}.log")
+            daphnes.append(
+                start(
+                    [str(BIN / "daphne"), "-b", "127.0.0.1", "-p", str(port), *flags]
+                    + ["config.asgi:application"],
+                    env=env,
+                    log=log_paths[-1],
+                )
+            )
+        for port, daphne in zip(ports, daphnes, strict=True):
+            health = wait_for_health(port, daphne)
+            components = health.get("components", {})
+            layer_name = components.get("channel_layer", {}).get("backend", "?")
+            database = components.get("database", {}).get("vendor") or (
+                "postgresql" if postgres else "sqlite"
+            )
+            print(
+                f"Project: Daphne on 127.0.0.1:{port} (pid {daphne.pid}), layer {layer_name}, "
+                f"database {database}"
+            )
+        if len(daphnes) == 1:
+            project_server = psutil.Process(daphnes[0].pid)
+        else:
+            project_server = Group([psutil.Process(daphne.pid) for daphne in daphnes])
 
         floor_load, floor = await prepare(
             "floor",
-            port=raw_port,
+            ports=[raw_port],
             fixture=fixture,
             server=psutil.Process(raw.pid),
             redis=None,
@@ -840,9 +1015,9 @@ async def run(args) -> int:
         )
         project_load, project = await prepare(
             "project",
-            port=port,
+            ports=ports,
             fixture=fixture,
-            server=psutil.Process(daphne.pid),
+            server=project_server,
             redis=redis_ps,
             deadline=deadline,
         )
@@ -855,14 +1030,17 @@ async def run(args) -> int:
             await finish(load, report)
         # Let the project finish what the closes started (presence writes) before it stops,
         # so that what it logs while shutting down is told apart from the run.
-        if daphne is not None and daphne.poll() is None:
-            await settle(psutil.Process(daphne.pid))
-        log_offset = (scratch / "daphne.log").stat().st_size if daphne is not None else 0
+        if project_server is not None and all(daphne.poll() is None for daphne in daphnes):
+            await settle(project_server)
+        log_offsets = [path.stat().st_size if path.exists() else 0 for path in log_paths]
         stop(raw)
-        stop(daphne)
+        for daphne in daphnes:
+            stop(daphne)
         stop(redis_process)
+        if postgres is not None:
+            postgres.stop()
 
-    log = scan_log(scratch / "daphne.log", log_offset)
+    log = scan_logs(log_paths, log_offsets)
     load_after = os.getloadavg()
     text = render(
         args,
@@ -879,7 +1057,7 @@ async def run(args) -> int:
         append_doc(text)
         print(f"Appended to {DOC.relative_to(ROOT)}")
     if args.keep or log["tracebacks"]:
-        print(f"Scratch folder kept: {scratch} (Daphne log: {scratch / 'daphne.log'})")
+        print(f"Scratch folder kept: {scratch} (Daphne logs: {scratch}/daphne-*.log)")
     else:
         shutil.rmtree(scratch, ignore_errors=True)
     return 0
@@ -912,32 +1090,55 @@ def render(args, reports, log, when, load, rate_note, elapsed) -> str:
         f"{name} {metadata.version(name)}"
         for name in ("websockets", "daphne", "channels", "channels-redis", "Django")
     )
+    scaled = args.topology == "scaled"
     title = (
         f"### Rooms, {when:%Y-%m-%d %H:%M %Z}: {args.connections} connections / "
-        f"{args.rooms} rooms, {args.layer} layer{' (quick preset)' if args.quick else ''}"
+        f"{args.rooms} rooms, "
+        + (
+            "scaled topology (2 Daphne, PostgreSQL, Redis)"
+            if scaled
+            else f"{args.layer} layer{' (quick preset)' if args.quick else ''}"
+        )
     )
+    if scaled:
+        server_line = (
+            f"- Project servers: two Daphne processes as deploy/ starts them (DEBUG=0, "
+            f"{' '.join(SCALED_DAPHNE_FLAGS)}), a private PostgreSQL cluster (fsync off; "
+            f"DATABASE_POOL, at most {DATABASE_POOL_MAX} connections per process) and a private "
+            f"Redis, layer {project.get('layer', '?')}; connection i (room i mod R) goes to "
+            f"process (i div R) mod 2, so each room has members on both (no proxy); server "
+            f"CPU and memory are both processes' sums; the *Redis + PostgreSQL CPU %* column "
+            f"sums Redis and every PostgreSQL process; {rate_note}."
+        )
+    else:
+        server_line = (
+            f"- Project server: Daphne as `make run` starts it (DEBUG=1), layer "
+            f"{project.get('layer', '?')}; {rate_note}."
+        )
     out = [
         title,
         "",
         f"Command: `{the_command()}` (resolved: `--connections {args.connections} --rooms "
         f"{args.rooms} --rates {','.join(f'{r:g}' for r in args.rates)} --step-seconds "
-        f"{args.step_seconds:g} --layer {args.layer}`)",
+        f"{args.step_seconds:g} --layer {args.layer} --topology {args.topology}`)",
         "",
         f"- Machine: {os.cpu_count()} cores (os.cpu_count()), {platform.platform()}, Python "
-        f"{platform.python_version()}; {versions}. The generator, the server (and Redis) share "
-        "these cores.",
+        f"{platform.python_version()}; {versions}. The generator, the "
+        + ("two servers, PostgreSQL and Redis" if scaled else "server (and Redis)")
+        + " share these cores.",
         f"- Load average (1/5/15 min) before: {' / '.join(f'{x:.2f}' for x in load_before)}; "
         f"after: {' / '.join(f'{x:.2f}' for x in load_after)}; other work at the start "
         f"{busy_before:.0f} % of one core (the *other CPU %* column: during each step). "
         f"Run took {elapsed:.0f} s.",
-        f"- Project server: Daphne as `make run` starts it (DEBUG=1), layer "
-        f"{project.get('layer', '?')}; {rate_note}.",
+        server_line,
         f"- Code: {args.code_version}.",
         f"- Niceness of the generator and the servers: {os.getpriority(os.PRIO_PROCESS, 0)}"
         + (" (ahead of other work on the machine)." if args.nice < 0 else "."),
         "",
         "| server | msg/s | sent | delivered/s | loss % | p50 ms | p95 ms | p99 ms | errors "
-        "| server closes | server CPU % | Redis CPU % | CPU µs/delivery | generator CPU % "
+        "| server closes | server CPU % | "
+        + ("Redis + PostgreSQL CPU %" if scaled else "Redis CPU %")
+        + " | CPU µs/delivery | generator CPU % "
         "| other CPU % | send lag p99 ms | result |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
@@ -1025,8 +1226,23 @@ def render(args, reports, log, when, load, rate_note, elapsed) -> str:
                 f"{report['bytes_per_idle_connection'] / 1024:,.1f} KiB (RSS "
                 f"{report['rss_before'] / 2**20:.0f} MiB with none, "
                 f"{report['rss_after'] / 2**20:.0f} MiB with {args.connections} idle; "
-                f"{args.connections} connections opened in {report['connect_seconds']:.1f} s)."
+                f"{args.connections} connections opened in {report['connect_seconds']:.1f} s"
+                + (
+                    "; RSS summed over both Daphne processes)."
+                    if scaled and report["name"] == "project"
+                    else ")."
+                )
             )
+    if "bytes_per_idle_connection" in project:
+        per = project["bytes_per_idle_connection"]
+        if args.connections >= 5000:
+            verdict = "met" if per < TARGET_BYTES_PER_IDLE else "NOT met"
+        else:
+            verdict = f"not judged: measured with {args.connections} idle"
+        out.append(
+            f"**Project memory per idle connection: {per / 1000:,.1f} KB** (target under "
+            f"{TARGET_BYTES_PER_IDLE / 1000:.0f} KB with 5,000 idle: {verdict})."
+        )
     for report in reports:
         extras = []
         if report.get("errors"):

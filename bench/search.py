@@ -4,6 +4,7 @@ One command, from the repository root:
 
     .venv/bin/python bench/search.py                      # 10,000 then 100,000 resources
     .venv/bin/python bench/search.py --sizes 2000 --repeat 10 --no-doc   # smoke run
+    .venv/bin/python bench/search.py --database postgres  # the same on a private PostgreSQL
 
 It builds a scratch database in a temporary folder (never the project's var/): `migrate`, the demo
 data, then generated resource pages up to each size, written in bulk straight into Wagtail's
@@ -16,13 +17,20 @@ put there. For each size it times, for a fixed set of queries, as a signed-out v
   the 20 hits with their competencies and highlighted snippets;
 * `GET /api/search/` over HTTP from Daphne, started as `make run` starts it, on 127.0.0.1.
 
-It reports p50 and p95 of each, and the ratios search/floor, and appends a dated section to
-docs/benchmarks.md (`--no-doc` to skip). Bounded: sizes up to 200,000, repeats up to 200, and a
-wall-clock limit. It is not part of the test suite.
+`--database postgres` runs the same on PostgreSQL: a private throwaway cluster (initdb in the
+scratch folder, a free port of 127.0.0.1, as the postgres account when run as root; see
+bench/private_postgres.py), stopped by its pid at exit; the floor is then one raw statement on its
+own psycopg connection, the same `tsvector @@ to_tsquery('english', ...)` with the same ts_rank
+order the database backend sends, returning the top 20 ids.
+
+It reports p50 and p95 of each, the ratios search/floor, and how each latency grows from one
+size to the next, and appends a dated section to docs/benchmarks.md (`--no-doc` to skip).
+Bounded: sizes up to 200,000, repeats up to 200, and a wall-clock limit. Not part of the tests.
 """
 
 import argparse
 import datetime as dt
+import functools
 import http.client
 import io
 import os
@@ -30,6 +38,7 @@ import platform
 import random
 import shlex
 import shutil
+import signal
 import socket
 import sqlite3
 import subprocess
@@ -38,6 +47,8 @@ import tempfile
 import time
 import urllib.parse
 from pathlib import Path
+
+from private_postgres import PrivatePostgres
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -462,43 +473,88 @@ def summary(samples: list[float]) -> dict:
     }
 
 
-def floor_statement() -> str:
-    from resources.search.database import FTS, SQLiteDialect
+class SQLiteFloor:
+    """One raw FTS5 statement on its own sqlite3 connection: the top 20 rowids by bm25."""
 
-    return (
-        f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH ? "  # noqa: S608 (constant names)
-        f"ORDER BY {SQLiteDialect.RANK}, rowid DESC LIMIT 20"
-    )
+    def __init__(self, db_path: Path):
+        from resources.search.database import FTS, SQLiteDialect
+
+        self.raw = sqlite3.connect(db_path)
+        self.statement = (
+            f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH ? "  # noqa: S608 (constant names)
+            f"ORDER BY {SQLiteDialect.RANK}, rowid DESC LIMIT 20"
+        )
+
+    def params(self, query: str) -> tuple | None:
+        """The text part of the MATCH expression the search function sends."""
+        from resources.search.database import SQLiteDialect
+        from resources.search.query import parse
+
+        parsed = parse(query)
+        return (SQLiteDialect._match(parsed.units, []),) if parsed.units else None
+
+    def execute(self, params: tuple) -> list:
+        return self.raw.execute(self.statement, params).fetchall()
+
+    def close(self) -> None:
+        self.raw.close()
 
 
-def floor_expression(query: str) -> str | None:
-    """The text part of the MATCH expression the search function sends, for the floor."""
-    from resources.search.database import SQLiteDialect
-    from resources.search.query import parse
+class PostgresFloor:
+    """One raw statement on its own psycopg connection: the top 20 document ids by ts_rank, with
+    the tsvector @@ tsquery and the ranking the database backend's ranked_ids sends (its
+    PostgresDialect), for the text only (no label, so no access rule)."""
 
-    parsed = parse(query)
-    return SQLiteDialect._match(parsed.units, []) if parsed.units else None
+    def __init__(self, url: str):
+        import psycopg
+
+        from resources.search.database import TEXTS, PostgresDialect
+
+        # No server-side prepared statements: Django sends each statement with its values, so
+        # the planner sees the words, as it does for the search function's statements.
+        self.raw = psycopg.connect(url, autocommit=True, prepare_threshold=None)
+        self.dialect = PostgresDialect()
+        where = self.dialect._match([(("x",),)], [])[0]  # the WHERE shape; the words are parameters
+        self.statement = (
+            f"SELECT t.document_id FROM {TEXTS} t WHERE {where} "  # noqa: S608 (constant names)
+            f"ORDER BY ts_rank({PostgresDialect.WEIGHTS}, t.vector, to_tsquery('english', %s)) "
+            "DESC, t.document_id DESC LIMIT 20"
+        )
+
+    def params(self, query: str) -> tuple | None:
+        from resources.search.query import parse, tsquery_expression
+
+        parsed = parse(query)
+        if not parsed.units:
+            return None
+        _, match = self.dialect._match(parsed.units, [])
+        return (*match, tsquery_expression(parsed.units))
+
+    def execute(self, params: tuple) -> list:
+        return self.raw.execute(self.statement, params).fetchall()
+
+    def close(self) -> None:
+        self.raw.close()
 
 
-def measure_in_process(queries: list[str], *, repeat: int, warmup: int, db_path: Path) -> dict:
+def measure_in_process(queries: list[str], *, repeat: int, warmup: int, floor_of) -> dict:
     """The floor and the search function, interleaved query by query so both see the same load."""
     from django.contrib.auth.models import AnonymousUser
     from django.db import connection
 
     from resources.search import run
 
-    raw = sqlite3.connect(db_path)
-    statement = floor_statement()
+    raw = floor_of()
     visitor = AnonymousUser()
     floor: dict[str, list[float]] = {query: [] for query in queries}
     search: dict[str, list[float]] = {query: [] for query in queries}
     totals: dict[str, int] = {}
+    params = {query: raw.params(query) for query in queries}
     for round_number in range(warmup + repeat):
         for query in queries:
-            expression = floor_expression(query)
             started = time.perf_counter()
-            if expression is not None:
-                raw.execute(statement, (expression,)).fetchall()
+            if params[query] is not None:
+                raw.execute(params[query])
             floor_ms = (time.perf_counter() - started) * 1000
             started = time.perf_counter()
             results = run(user=visitor, query=query)
@@ -601,6 +657,64 @@ def pooled(samples: dict[str, list[float]]) -> list[float]:
     return [value for values in samples.values() for value in values]
 
 
+def engine_name(connection) -> str:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW server_version")
+            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
+    return f"SQLite {sqlite3.sqlite_version}"
+
+
+def database_mb(connection) -> float:
+    """The whole database's size on disk (index included), in MB."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_database_size(current_database())")
+            return cursor.fetchone()[0] / 1e6
+    return Path(connection.settings_dict["NAME"]).stat().st_size / 1e6
+
+
+def growth(rows: list[dict]) -> list[dict]:
+    """Each size against the one before it: how much the corpus grew, and each latency with it."""
+    pairs = []
+    for before, after in zip(rows, rows[1:], strict=False):
+        pair = {"from": before["size"], "to": after["size"], "size": after["size"] / before["size"]}
+        for name in ("floor", "search", "http"):
+            if before[name] and after[name]:
+                pair[name] = {
+                    share: after[name][share] / before[name][share] if before[name][share] else None
+                    for share in ("p50", "p95")
+                }
+            else:
+                pair[name] = None
+        pairs.append(pair)
+    return pairs
+
+
+def _times(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f}x"
+
+
+def print_growth(rows: list[dict], *, engine: str) -> None:
+    print(f"\nLatency against corpus size ({engine}), p50 / p95 in ms:")
+    print(f"  {'resources':>10} {'floor':>15} {'search':>15} {'/api/search/':>15}")
+    for row in rows:
+        cells = [
+            f"{_ms(row[name]['p50'])} / {_ms(row[name]['p95'])}" if row[name] else "-"
+            for name in ("floor", "search", "http")
+        ]
+        print(f"  {row['size']:>10,} " + " ".join(f"{cell:>15}" for cell in cells))
+    for pair in growth(rows):
+        cells = [
+            f"{_times(pair[name]['p50'])} / {_times(pair[name]['p95'])}" if pair[name] else "-"
+            for name in ("floor", "search", "http")
+        ]
+        print(
+            f"  {pair['from']:,} -> {pair['to']:,} ({pair['size']:.0f}x the resources): "
+            f"floor {cells[0]}, search {cells[1]}, /api/search/ {cells[2]} (p50 / p95)"
+        )
+
+
 # --- the run ----------------------------------------------------------------------------------
 def parse_args() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -608,6 +722,13 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--repeat", type=int, default=30, help="timed rounds per query")
     parser.add_argument("--warmup", type=int, default=3, help="untimed rounds first")
     parser.add_argument("--max-seconds", type=float, default=3600, help="stop after this long")
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgres"],
+        default="sqlite",
+        help="sqlite (the embedded default) or postgres (a private throwaway cluster, started "
+        "and stopped by this script)",
+    )
     parser.add_argument("--no-http", action="store_true", help="skip /api/search/ over Daphne")
     parser.add_argument("--no-doc", action="store_true", help="do not append to docs/benchmarks.md")
     parser.add_argument("--keep", action="store_true", help="keep the scratch folder")
@@ -633,28 +754,39 @@ def main() -> int:
     }
     for name in ("DATABASE_URL", "REDIS_URL", "ELASTICSEARCH_URL", "TESTING"):
         env.pop(name, None)
-    os.environ.clear()
-    os.environ.update(env)
-    sys.path[:0] = [str(ROOT), str(ROOT / "site")]
     started = time.monotonic()
     load_before = os.getloadavg()[0]
 
     def log(message: str) -> None:
         print(f"[{time.monotonic() - started:7.1f} s] {message}", flush=True)
 
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.db import connection
-
-    from resources.search import indexing
-
+    # A SIGTERM (a timeout, the lead's kill) unwinds through the finally below, which stops the
+    # PostgreSQL cluster and Daphne by their pids.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    postgres = None
     daphne = None
     rows = []
+    engine = args.database
     try:
-        log(f"scratch database in {scratch}")
+        if args.database == "postgres":
+            postgres = PrivatePostgres(scratch)
+            env["DATABASE_URL"] = postgres.start()
+            log(f"private PostgreSQL {postgres.version} on 127.0.0.1:{postgres.port}")
+        os.environ.clear()
+        os.environ.update(env)
+        sys.path[:0] = [str(ROOT), str(ROOT / "site")]
+
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connection
+
+        from resources.search import indexing
+
+        log(f"scratch database in {scratch} ({connection.vendor})")
         call_command("migrate", interactive=False, verbosity=0)
+        engine = engine_name(connection)
         call_command("demo", stdout=io.StringIO())
         rng = random.Random(SEED)
         text = TextMaker(rng)
@@ -667,12 +799,16 @@ def main() -> int:
             add_sectors(rng=rng)
             log("rebuilding the search index (search_reindex's database path)")
             report = indexing.rebuild_database()
+            db_mb = database_mb(connection)
             connection.close()
-            db_path = Path(connection.settings_dict["NAME"])
             log(f"  {report.total:,} documents in {report.seconds:.1f} s")
             log(f"timing {len(QUERIES)} queries x {args.repeat} rounds in this process")
+            if postgres is not None:
+                floor_of = functools.partial(PostgresFloor, postgres.url)
+            else:
+                floor_of = functools.partial(SQLiteFloor, Path(connection.settings_dict["NAME"]))
             measured = measure_in_process(
-                QUERIES, repeat=args.repeat, warmup=args.warmup, db_path=db_path
+                QUERIES, repeat=args.repeat, warmup=args.warmup, floor_of=floor_of
             )
             browse = measure_browse(repeat=args.repeat)
             http_samples = None
@@ -691,7 +827,7 @@ def main() -> int:
                 "documents": report.total,
                 "build_seconds": build["seconds"],
                 "index_seconds": report.seconds,
-                "db_mb": db_path.stat().st_size / 1e6,
+                "db_mb": db_mb,
                 "floor": summary(pooled(measured["floor"])),
                 "search": summary(pooled(measured["search"])),
                 "http": summary(pooled(http_samples)) if http_samples else None,
@@ -708,8 +844,11 @@ def main() -> int:
             }
             rows.append(row)
             print_row(row)
+        print_growth(rows, engine=engine)
     finally:
         stop(daphne)
+        if postgres is not None:
+            postgres.stop()
         if not args.keep:
             shutil.rmtree(scratch, ignore_errors=True)
         else:
@@ -722,6 +861,7 @@ def main() -> int:
                 repeat=args.repeat,
                 warmup=args.warmup,
                 load_before=load_before,
+                engine=engine,
             )
         )
         log(f"appended a section to {DOC.relative_to(ROOT)}")
@@ -760,20 +900,31 @@ def print_row(row: dict) -> None:
 
 
 def render_doc(
-    rows: list[dict], *, command: str, repeat: int, warmup: int, load_before: float
+    rows: list[dict], *, command: str, repeat: int, warmup: int, load_before: float, engine: str
 ) -> str:
     import django
 
     now = dt.datetime.now().astimezone()
+    postgres = engine.startswith("PostgreSQL")
+    floor_text = (
+        "one raw statement on its own psycopg connection: the top 20 document ids by "
+        "`ts_rank` for the same `to_tsquery('english', …)` over the text's tsvector that the "
+        "search function's ranked query sends"
+        if postgres
+        else "one raw FTS5 statement on its own sqlite3 connection: the top 20 rowids by "
+        "bm25 for the same MATCH text the search function sends"
+    )
     lines = [
-        f"## Search: the search function and /api/search/ beside raw FTS5 ({now:%Y-%m-%d})",
+        f"## Search on {engine.split()[0]}: the search function and /api/search/ beside "
+        f"{'a raw tsquery' if postgres else 'raw FTS5'} ({now:%Y-%m-%d})",
         "",
         "```sh",
         f".venv/bin/{command}",
         "```",
         "",
         f"Machine: {os.cpu_count()} cores, {platform.platform()}, Python "
-        f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}, Django "
+        f"{platform.python_version()}, {engine}"
+        f"{' (a private cluster on loopback, fsync off)' if postgres else ''}, Django "
         f"{django.get_version()}. Run ending {now:%Y-%m-%d %H:%M %Z}; 1-minute load average "
         f"{load_before:.2f} at the start and {os.getloadavg()[0]:.2f} at the end (other work "
         "shares the cores).",
@@ -787,13 +938,14 @@ def render_doc(
         "tenth (the hit counts below); 1 to 3 competencies, 0 to 2 sectors, an age band, a "
         "type; 20 % members-only.",
         "",
-        "- **floor**: one raw FTS5 statement on its own sqlite3 connection: the top 20 rowids by "
-        "bm25 for the same MATCH text the search function sends (no access rule, no count, no "
-        "facets, no snippets, no page objects).",
+        f"- **floor**: {floor_text} (no access rule, no count, no facets, no snippets, no "
+        "page objects).",
         "- **search**: `resources.search.run()` in-process: access rule inside the index, total, "
         "type and competency facet counts, 20 hits loaded through the selectors, snippets.",
         "- **/api/search/**: `GET /api/search/?q=` over HTTP keep-alive to Daphne started as "
-        "`make run` starts it (DEBUG=1, a new SQLite connection per request).",
+        "`make run` starts it (DEBUG=1"
+        + (", DATABASE_URL naming the same cluster)." if postgres else ", SQLite).")
+        + "",
         "",
         "| resources | floor p50 / p95 ms | search p50 / p95 ms | ratio p95 | "
         "/api/search/ p50 / p95 ms | ratio p95 |",
@@ -820,13 +972,41 @@ def render_doc(
         f"{largest['size']:,} resources, and within {TARGET_RATIO:.0f}x of the floor): "
         f"p95 {_ms(largest['search']['p95'])} ms, {ratio:.1f}x: "
         + ("**met**." if met else "**not met**."),
-        "The pooled p95 falls on the broadest query (`caregiver`, about a sixth of what a "
-        "visitor may read), where the work is two passes over the matches (ranking, then counting "
-        "the facets), each about as long as the floor's one. For narrow queries the fixed "
-        "cost (about eight small statements, the 20 hits loaded through the selectors, "
-        "snippets) dominates, so the ratio at small sizes, where the floor takes well under "
-        "a millisecond, is larger.",
     ]
+    slowest = max(QUERIES, key=lambda query: largest["per_query"][query]["search"]["p95"])
+    data = largest["per_query"][slowest]
+    lines.append(
+        f"Slowest query at {largest['size']:,} resources: `{slowest}` ({data['total']:,} hits), "
+        f"search p95 {_ms(data['search']['p95'])} ms, floor p95 {_ms(data['floor']['p95'])} ms."
+    )
+    if not postgres:
+        lines.append(
+            "On SQLite the broadest query's work is two passes over the matches (ranking, then "
+            "counting the facets), each about as long as the floor's one. For narrow queries the "
+            "fixed cost (about eight small statements, the 20 hits loaded through the "
+            "selectors, snippets) dominates, so the ratio at small sizes, where the floor takes "
+            "well under a millisecond, is larger."
+        )
+    pairs = growth(rows)
+    if pairs:
+        lines += [
+            "",
+            "**Latency against corpus size**: each size against the one before it, p50 / p95 "
+            "(1.0x = no growth; the size column is how much the corpus grew):",
+            "",
+            "| resources | size | floor p50 / p95 | search p50 / p95 | /api/search/ p50 / p95 |",
+            "| --- | ---: | ---: | ---: | ---: |",
+        ]
+        for pair in pairs:
+            cells = [
+                f"{_times(pair[name]['p50'])} / {_times(pair[name]['p95'])}" if pair[name] else "-"
+                for name in ("floor", "search", "http")
+            ]
+            lines.append(
+                f"| {pair['from']:,} → {pair['to']:,} | {pair['size']:.0f}x | "
+                + " | ".join(cells)
+                + " |"
+            )
     lines += ["", "Per query, p50 in ms (hits = the visitor's total):", ""]
     header = "| query | " + " | ".join(
         f"{row['size']:,}: hits / floor / search / http" for row in rows
