@@ -164,7 +164,11 @@ class RoomHub:
             if not consumers:
                 continue
             try:
-                verdicts = await database_sync_to_async(self._verdicts)(consumers)
+                # Its own worker thread, not the one thread every socket's database work shares:
+                # a batch over thousands of sockets must not make the room's posts wait behind it.
+                verdicts = await database_sync_to_async(self._verdicts, thread_sensitive=False)(
+                    consumers
+                )
             except asyncio.CancelledError:
                 raise
             except Exception:  # the database being away must not stop the loop

@@ -84,7 +84,8 @@ def test_feed_keeps_local_wall_clock_across_daylight_saving_changes(cohort_membe
         "Evil\r\nBEGIN:VEVENT\r\nSUMMARY:Injected\r\nEND:VEVENT",
         "Evil\nEND:VCALENDAR\nBEGIN:VCALENDAR",
         "Line\\nbreak; semi, comma: colon",
-        "Tab\there and a bell\x07 and \x00 null",
+        # No NUL: PostgreSQL text cannot hold one, and forms refuse it before it is stored.
+        "Tab\there, a bell\x07 and an escape\x1b[31m",
     ],
     ids=["crlf-vevent", "lf-vcalendar", "escapes", "control-characters"],
 )
@@ -101,7 +102,7 @@ def test_hostile_titles_stay_one_event_with_one_line_summary(cohort_member, titl
     assert lines.count(b"BEGIN:VEVENT") == lines.count(b"END:VEVENT") == 1
     assert not [line for line in lines if line.startswith(b"SUMMARY:Injected")]
     (summary,) = _summaries(body)
-    assert "\n" not in summary and "\r" not in summary and "\x00" not in summary
+    assert not [ch for ch in summary if ch < " " or ch == "\x7f"]
     for line in body.split(b"\r\n"):
         assert b"\n" not in line and b"\r" not in line
 

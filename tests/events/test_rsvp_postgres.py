@@ -23,7 +23,7 @@ pytestmark = [
 ]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_parallel_rsvps_for_the_last_seat_never_overbook():
     assert connection.vendor == "postgresql"
     first = MembershipFactory(role=Role.MEMBER)
