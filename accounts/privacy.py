@@ -27,6 +27,8 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.errors import DomainError
 from accounts.models import AuditEntry, Notification, User
+from accounts.rules import ADMINISTRATORS, STAFF_EDITORS
+from accounts.spreadsheets import spreadsheet_cell
 from accounts.two_factor import two_factor_forget
 
 # A table is a list of rows, each a dict of plain values (str, int, bool, None, dates, decimals).
@@ -100,15 +102,8 @@ def _csv(rows: list[dict]) -> str:
     writer = csv.DictWriter(out, fieldnames=list(rows[0]))
     writer.writeheader()
     for row in rows:
-        # A spreadsheet would run a cell that starts like a formula; the export is opened in one.
-        writer.writerow(
-            {
-                key: f"'{value}"
-                if isinstance(value, str) and value[:1] in ("=", "+", "-", "@")
-                else value
-                for key, value in ((k, _plain(v)) for k, v in row.items())
-            }
-        )
+        # The export is opened in a spreadsheet: no cell may run as a formula.
+        writer.writerow({key: spreadsheet_cell(_plain(value)) for key, value in row.items()})
     return out.getvalue()
 
 
@@ -145,7 +140,7 @@ def personal_data_export(*, user: User, actor: User) -> bytes:
 @transaction.atomic
 def account_delete(*, user: User, actor: User) -> None:
     """Erase or anonymize everything about `user`; they can never sign in again."""
-    if user.is_superuser or user.groups.filter(name__in=["Administrators", "Staff editors"]):
+    if user.is_superuser or user.groups.filter(name__in=[ADMINISTRATORS, STAFF_EDITORS]):
         raise DomainError(
             "Staff and administrator accounts are deleted by another administrator, after their "
             "roles are removed, so the platform is never left without one.",

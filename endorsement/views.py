@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.errors import DomainError
 from accounts.rules import is_administrator
+from accounts.spreadsheets import spreadsheet_cell
 from collaboratives.models import Cohort, Membership, Role
 from endorsement import selectors, services
 from endorsement.forms import (
@@ -265,15 +266,6 @@ def provider_decide(request, pk: int):
 
 # --- export --------------------------------------------------------------------------------------
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value) -> str:
-    """Spreadsheets run cells starting with = + - @ as formulas; a leading ' keeps them text."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(FORMULA_STARTS) else text
-
-
 CSV_HEADER = [
     "Section",
     "Date",
@@ -313,7 +305,7 @@ def portfolio_csv(request):
         row = ["Training", entry.date, entry.title, entry.provider, "", entry.get_format_display()]
         row += ["", entry.hours, _areas_text(entry), "", ""]
         row += [entry.get_source_display(), "disputed" if entry.disputed_at else ""]
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([spreadsheet_cell(v) for v in row])
     total_training = sum((e.hours for e in training), Decimal("0"))
     writer.writerow(["Training total", "", "", "", "", "", "", total_training] + [""] * 5)
     for entry in rsc:
@@ -332,7 +324,7 @@ def portfolio_csv(request):
             entry.get_source_display(),
             entry.get_status_display(),
         ]
-        writer.writerow([_cell(v) for v in row])
+        writer.writerow([spreadsheet_cell(v) for v in row])
     confirmed = sum((e.hours for e in rsc if e.status == RscEntry.Status.CONFIRMED), Decimal("0"))
     pending = sum((e.hours for e in rsc if e.status == RscEntry.Status.PENDING), Decimal("0"))
     writer.writerow(["RSC total confirmed", "", "", "", "", "", "", confirmed] + [""] * 5)

@@ -105,24 +105,22 @@ def calendar_feed(request):
             else None
         ),
         "collaboratives": [
-            {
-                "name": collaborative.name,
-                "public_url": request.build_absolute_uri(
-                    reverse("events:collaborative_calendar", args=[collaborative.slug])
-                ),
-                "member_url": (
-                    request.build_absolute_uri(
-                        reverse("events:collaborative_calendar", args=[collaborative.slug])
-                    )
-                    + f"?token={new_token}"
-                    if new_token
-                    else None
-                ),
-            }
-            for collaborative in memberships
+            _collaborative_feeds(request, collaborative, new_token) for collaborative in memberships
         ],
     }
     response = render(request, "events/calendar_feed.html", context, status=200)
     if new_token:
         response["Cache-Control"] = "no-store"
     return response
+
+
+def _collaborative_feeds(request, collaborative, token: str | None) -> dict:
+    """A collaborative's public feed address, and the member's one while their token is shown."""
+    public_url = request.build_absolute_uri(
+        reverse("events:collaborative_calendar", args=[collaborative.slug])
+    )
+    return {
+        "name": collaborative.name,
+        "public_url": public_url,
+        "member_url": f"{public_url}?token={token}" if token else None,
+    }

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.errors import DomainError
+from accounts.spreadsheets import spreadsheet_cell
 from collaboratives.models import Collaborative
 from competencies.models import Competency
 from events import selectors, services
@@ -31,7 +32,6 @@ from events.forms import (
 from events.models import DEFAULT_TIMEZONE, Attendance, Kind, Rsvp
 
 # Cells a spreadsheet would run as a formula start with these; a leading apostrophe stops it.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
 
@@ -403,11 +403,6 @@ def session_message(request, session_id: int):
     )
 
 
-def _csv_cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 @login_required
 def attendance_export(request, collaborative_slug: str):
     collaborative = selectors.collaborative_get_managed(user=request.user, slug=collaborative_slug)
@@ -437,13 +432,13 @@ def attendance_export(request, collaborative_slug: str):
         local = timezone.localtime(session.starts_at, ZoneInfo(session.timezone))
         writer.writerow(
             [
-                _csv_cell(session.title),
+                spreadsheet_cell(session.title),
                 local.date().isoformat(),
                 local.strftime("%H:%M"),
                 session.timezone,
                 session.kind,
-                _csv_cell(row.user.name),
-                _csv_cell(row.user.email),
+                spreadsheet_cell(row.user.name),
+                spreadsheet_cell(row.user.email),
                 row.status,
                 row.minutes,
             ]
