@@ -90,6 +90,11 @@ class User(AbstractUser):
 class AuditEntry(models.Model):
     """Who did what to what, and when: moderation, roles, and other actions that need a trail."""
 
+    # Records of people's activity, not content: Wagtail's reference index (where pages,
+    # images and documents are used) learns nothing from them, yet re-indexed each on
+    # every save (a fifth of a room message's storage time). Likewise the other models here.
+    wagtail_reference_index_ignore = True
+
     actor = models.ForeignKey(
         User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -110,6 +115,8 @@ class AuditEntry(models.Model):
 
 class Notification(models.Model):
     """Something that needs a person's attention: a mention, a reply, a report to review."""
+
+    wagtail_reference_index_ignore = True
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=32)

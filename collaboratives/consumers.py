@@ -219,16 +219,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
         reply_to = _int(content, "reply_to", nullable=True, minimum=1)
 
         def post():
-            message, created = room_services.room_message_post(
-                room=self.room,
-                author=self.user,
-                body=body,
-                client_id=client_id,
-                reply_to_id=reply_to,
-            )
-            return message_payload(message), created
+            with broadcast.publishes_collected() as publishes:
+                message, created = room_services.room_message_post(
+                    room=self.room,
+                    author=self.user,
+                    body=body,
+                    client_id=client_id,
+                    reply_to_id=reply_to,
+                )
+            return message_payload(message), created, publishes
 
-        payload, created = await database_sync_to_async(post)()
+        payload, created, publishes = await database_sync_to_async(post)()
+        # The storing thread did not wait for the room to be told; this socket does, to know.
+        await broadcast.publishes_settled(publishes)
         if not created or broadcast.degraded():
             # A resend (or a room whose live delivery is down) is acknowledged to this socket only.
             await self.send(text_data=_frame("message.new", message=payload))

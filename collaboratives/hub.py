@@ -4,6 +4,11 @@ Stock Channels gives every WebSocket its own channel and sends one layer message
 message. The hub instead joins each room's group once for all the process's sockets in that
 room, and writes the frame text (serialized once, in broadcast.py) straight to each socket. The
 same holds for per-person groups (access revoked, signed out, read markers on another device).
+With the in-memory layer (the embedded default) there is no layer traffic at all: the layer could
+only hand frames back to this same process, so broadcast.py gives them to the hubs directly.
+Frames stored by a database thread reach the hub through its outbox, which the event loop works
+in order: the storing thread never waits for delivery (it used to wait on every message for the
+loop to publish, while the loop was busy delivering the one before).
 If the layer fails (Redis restarting), the hub keeps retrying, re-joins every group when it is
 back, and asks its sockets' clients to `sync`, so nothing is lost. The Redis pub/sub layer never
 fails a pending receive (and may stay deaf after Redis restarts), so the hub also probes it: a
@@ -11,7 +16,10 @@ ping to its own channel must come back, or it subscribes afresh.
 """
 
 import asyncio
+import concurrent.futures
+import contextvars
 import logging
+import threading
 import weakref
 
 from channels.db import database_sync_to_async
@@ -19,7 +27,13 @@ from channels.layers import InMemoryChannelLayer, get_channel_layer
 from django.conf import settings
 
 from collaboratives import broadcast
-from collaboratives.broadcast import mark_healthy, room_group, user_group
+from collaboratives.broadcast import (
+    PUBLISH_TIMEOUT_SECONDS,
+    mark_failed,
+    mark_healthy,
+    room_group,
+    user_group,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -32,10 +46,15 @@ PROBE_TIMEOUT_SECONDS = 3
 
 
 class RoomHub:
-    def __init__(self) -> None:
+    def __init__(self, loop: asyncio.AbstractEventLoop | None = None) -> None:
         self.rooms: dict[int, set] = {}
         self.users: dict[int, set] = {}
+        self.loop = loop
         self.layer = get_channel_layer()
+        # The in-memory layer lives in this process: nothing to subscribe to or probe.
+        self.local = isinstance(self.layer, InMemoryChannelLayer)
+        self._outbox: asyncio.Queue | None = None
+        self._drainer: asyncio.Task | None = None
         self.channel: str | None = None
         self._task: asyncio.Task | None = None
         self._renewer: asyncio.Task | None = None
@@ -50,10 +69,10 @@ class RoomHub:
         await self._ensure_running()
         # Recorded only once joined: a group_add that failed (layer down) is tried again by the
         # next socket, instead of the room staying unjoined with an empty set.
-        if room_id not in self.rooms:
+        if room_id not in self.rooms and not self.local:
             await self.layer.group_add(room_group(room_id), self.channel)
         self.rooms.setdefault(room_id, set()).add(consumer)
-        if user_id not in self.users:
+        if user_id not in self.users and not self.local:
             await self.layer.group_add(user_group(user_id), self.channel)
         self.users.setdefault(user_id, set()).add(consumer)
 
@@ -68,6 +87,8 @@ class RoomHub:
             members.discard(consumer)
             if not members:
                 del groups[key]
+                if self.local:
+                    continue
                 try:
                     await self.layer.group_discard(name, self.channel)
                 except Exception:  # the layer is down; the group lapses on its own
@@ -76,9 +97,53 @@ class RoomHub:
     def connections(self) -> int:
         return sum(len(members) for members in self.rooms.values())
 
+    # --- frames handed over by other threads (broadcast.py) ------------------------------------
+    def publish_threadsafe(self, group: str, event: dict) -> concurrent.futures.Future:
+        """Queue a publish through the layer from another thread; the future says whether it
+        went out (True) or failed or timed out (False). Publishes go out in the order queued."""
+        done: concurrent.futures.Future = concurrent.futures.Future()
+        self.loop.call_soon_threadsafe(
+            self._enqueue, ("publish", group, event, done), context=contextvars.Context()
+        )
+        return done
+
+    def _enqueue(self, item: tuple) -> None:
+        if self._outbox is None:
+            self._outbox = asyncio.Queue()
+        if self._drainer is None or self._drainer.done():
+            # A context of its own, not the caller's: a copy of a database thread's context says
+            # "inside thread-sensitive work", and asgiref would then refuse the sockets' own
+            # database calls as a deadlock.
+            self._drainer = asyncio.get_running_loop().create_task(
+                self._drain(), context=contextvars.Context()
+            )
+        self._outbox.put_nowait(item)
+
+    async def _drain(self) -> None:
+        while True:
+            item = await self._outbox.get()
+            if item[0] == "frame":
+                await self._dispatch(item[1])
+                continue
+            _kind, group, event, done = item
+            try:
+                await asyncio.wait_for(self.layer.group_send(group, event), PUBLISH_TIMEOUT_SECONDS)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # the stored state is the truth; clients `sync`
+                logger.exception("Could not publish to %s; clients will catch up with sync", group)
+                mark_failed()
+                done.set_result(False)
+            else:
+                done.set_result(True)
+
     # --- the receive loop -----------------------------------------------------------------------
     async def _ensure_running(self) -> None:
         async with self._start_lock:
+            if self.local:
+                if self._rechecker is None:
+                    self._rechecker = asyncio.get_running_loop().create_task(self._recheck())
+                return
             if self._task is None or self._task.done():
                 if self.channel is None:
                     self.channel = await self.layer.new_channel("imh-hub.")
@@ -235,12 +300,30 @@ async def _safely(delivery) -> None:
 
 
 _hubs: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, RoomHub]" = weakref.WeakKeyDictionary()
+# Database threads look hubs up while the loop's thread may be adding one.
+_hubs_lock = threading.Lock()
+
+
+def hub_for_loop(loop: asyncio.AbstractEventLoop) -> RoomHub:
+    """The hub of an event loop (one per server process; one per test loop)."""
+    with _hubs_lock:
+        hub = _hubs.get(loop)
+        if hub is None:
+            hub = _hubs[loop] = RoomHub(loop)
+        return hub
 
 
 def hub_for_this_loop() -> RoomHub:
-    """The hub of the running event loop (one per server process; one per test loop)."""
-    loop = asyncio.get_running_loop()
-    hub = _hubs.get(loop)
-    if hub is None:
-        hub = _hubs[loop] = RoomHub()
-    return hub
+    return hub_for_loop(asyncio.get_running_loop())
+
+
+def deliver_in_process(event: dict) -> None:
+    """Hand a frame to every hub in this process (the in-memory layer's whole reach), from any
+    thread; each hub's loop delivers it after the frames handed over before it."""
+    with _hubs_lock:
+        hubs = list(_hubs.items())
+    for loop, hub in hubs:
+        try:
+            loop.call_soon_threadsafe(hub._enqueue, ("frame", event), context=contextvars.Context())
+        except RuntimeError:  # that loop has closed (a finished test's): nobody listens there
+            continue

@@ -73,6 +73,8 @@ class Role(models.TextChoices):
 class Membership(models.Model):
     """A person's place in a cohort. Leaving keeps the row (left_at) for the record."""
 
+    wagtail_reference_index_ignore = True
+
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
@@ -105,6 +107,8 @@ class Membership(models.Model):
 class Invitation(models.Model):
     """An emailed link to join a cohort. Only a hash of its token is stored; it works once."""
 
+    wagtail_reference_index_ignore = True
+
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
@@ -133,6 +137,11 @@ class Invitation(models.Model):
 
 class Room(models.Model):
     """A live discussion room of a cohort."""
+
+    # Records of people's activity, not content: Wagtail's reference index (where pages,
+    # images and documents are used) learns nothing from them, yet re-indexed each on
+    # every save (a fifth of a room message's storage time). Likewise the other models here.
+    wagtail_reference_index_ignore = True
 
     class Kind(models.TextChoices):
         DISCUSSION = "discussion", "Discussion"
@@ -176,6 +185,8 @@ class Room(models.Model):
 class RoomMessage(models.Model):
     """A message in a room. Ids increase in the order messages were stored."""
 
+    wagtail_reference_index_ignore = True
+
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="messages")
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="room_messages"
@@ -209,6 +220,8 @@ class RoomMessage(models.Model):
 class RoomMessageRevision(models.Model):
     """An earlier text of an edited message; moderators can read the history."""
 
+    wagtail_reference_index_ignore = True
+
     message = models.ForeignKey(RoomMessage, on_delete=models.CASCADE, related_name="revisions")
     body = models.TextField()
     replaced_at = models.DateTimeField(auto_now_add=True)
@@ -221,6 +234,8 @@ class RoomMessageRevision(models.Model):
 
 
 class Reaction(models.Model):
+    wagtail_reference_index_ignore = True
+
     message = models.ForeignKey(RoomMessage, on_delete=models.CASCADE, related_name="reactions")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     emoji = models.CharField(max_length=16)
@@ -236,6 +251,8 @@ class Reaction(models.Model):
 class RoomReadState(models.Model):
     """Where a member stopped reading a room."""
 
+    wagtail_reference_index_ignore = True
+
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="read_states")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     last_read_id = models.BigIntegerField(default=0)
@@ -247,6 +264,8 @@ class RoomReadState(models.Model):
 
 class RoomMute(models.Model):
     """A facilitator silenced a member in a room until a time."""
+
+    wagtail_reference_index_ignore = True
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="mutes")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
@@ -263,6 +282,8 @@ class RoomMute(models.Model):
 
 class MessageReport(models.Model):
     """A member asked the cohort's facilitators to look at a message."""
+
+    wagtail_reference_index_ignore = True
 
     class Outcome(models.TextChoices):
         OPEN = "open", "Open"
@@ -294,6 +315,8 @@ class MessageReport(models.Model):
 
 class RoomPresence(models.Model):
     """One open connection to a room, refreshed while it lives; stale rows are ignored."""
+
+    wagtail_reference_index_ignore = True
 
     room = models.ForeignKey(Room, on_delete=models.CASCADE, related_name="presences")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

@@ -32,6 +32,11 @@ class DisputeMixin(models.Model):
 
 
 class TrainingEntry(DisputeMixin):
+    # Records of people's activity, not content: Wagtail's reference index (where pages,
+    # images and documents are used) learns nothing from them, yet re-indexed each on
+    # every save (a fifth of a room message's storage time). Likewise the other models here.
+    wagtail_reference_index_ignore = True
+
     class Format(models.TextChoices):
         IN_PERSON = "in-person", "In person"
         VIRTUAL = "virtual", "Virtual (live)"
@@ -83,6 +88,8 @@ class TrainingEntry(DisputeMixin):
 
 class RscEntry(DisputeMixin):
     """Reflective supervision/consultation received, confirmed by a provider on the platform."""
+
+    wagtail_reference_index_ignore = True
 
     class Format(models.TextChoices):
         INDIVIDUAL = "individual", "Individual"
@@ -157,6 +164,8 @@ class RscEntry(DisputeMixin):
 
 class SkippedCredit(models.Model):
     """An attended session that gave no hours, with the reason the member sees."""
+
+    wagtail_reference_index_ignore = True
 
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     session = models.ForeignKey("events.Session", on_delete=models.CASCADE, related_name="+")
@@ -239,6 +248,8 @@ class EndorsementProfile(models.Model):
 
 class ContactRequest(models.Model):
     """A member asked a listed provider for RSC; the provider got an email, not the sender."""
+
+    wagtail_reference_index_ignore = True
 
     sender = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     provider = models.ForeignKey(

@@ -130,6 +130,11 @@ class Session(models.Model):
 
 
 class Rsvp(models.Model):
+    # Records of people's activity, not content: Wagtail's reference index (where pages,
+    # images and documents are used) learns nothing from them, yet re-indexed each on
+    # every save (a fifth of a room message's storage time). Likewise the other models here.
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         GOING = "going", "Going"
         NOT_GOING = "not-going", "Not going"
@@ -161,6 +166,8 @@ class CalendarFeedToken(models.Model):
     shown once when made, can be rotated (a new address, the old one stops) or revoked.
     """
 
+    wagtail_reference_index_ignore = True
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed_token"
     )
@@ -173,6 +180,8 @@ class CalendarFeedToken(models.Model):
 
 class Attendance(models.Model):
     """One person's attendance at one occurrence, as a facilitator recorded it."""
+
+    wagtail_reference_index_ignore = True
 
     class Status(models.TextChoices):
         PRESENT = "present", "Present"

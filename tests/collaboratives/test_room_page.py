@@ -8,8 +8,8 @@ import pytest
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from collaboratives import room_services
-from collaboratives.hub import RoomHub
+from collaboratives import broadcast, room_services
+from collaboratives.hub import RoomHub, deliver_in_process, hub_for_loop
 from collaboratives.markup import render_markdown
 from collaboratives.models import Reaction, Role, RoomMessage, RoomReadState
 from tests.factories import MembershipFactory, RoomFactory
@@ -297,7 +297,7 @@ def test_read_mark_with_connection_copy_of_room_reaches_newest(cohort_member, au
 
 
 async def test_hub_keeps_delivering_after_one_socket_fails():
-    hub = RoomHub()
+    hub = RoomHub(asyncio.get_running_loop())
     texts = []
 
     class ClosingSocket:
@@ -312,19 +312,52 @@ async def test_hub_keeps_delivering_after_one_socket_fails():
     await hub.attach(consumer=OpenSocket(), room_id=991, user_id=992)
     try:
         for text in ("one", "two"):
-            await hub.layer.group_send(
-                "room-991", {"type": "room.frame", "room": 991, "text": text}
-            )
+            # As broadcast.py hands frames over from a database thread.
+            hub._enqueue(("frame", {"type": "room.frame", "room": 991, "text": text}))
         for _ in range(100):
             if len(texts) == 2:
                 break
             await asyncio.sleep(0.01)
 
         assert texts == ["one", "two"]
-        assert not hub._task.done()
+        assert not hub._drainer.done()
     finally:
-        hub._task.cancel()
-        hub._renewer.cancel()
+        for task in (hub._drainer, hub._task, hub._renewer, hub._rechecker, hub._prober):
+            if task is not None:
+                task.cancel()
+
+
+async def test_frames_handed_over_from_threads_arrive_in_order():
+    """Database threads hand frames over without waiting; the hub delivers them in that order."""
+    loop = asyncio.get_running_loop()
+    hub = hub_for_loop(loop)
+    texts = []
+
+    class Socket:
+        async def deliver(self, text):
+            texts.append(text)
+
+    socket = Socket()
+    await hub.attach(consumer=socket, room_id=993, user_id=994)
+    try:
+
+        def store_and_publish():
+            for number in range(200):
+                event = {"type": "room.frame", "room": 993, "text": str(number)}
+                if broadcast.in_process():
+                    deliver_in_process(event)
+                else:
+                    hub.publish_threadsafe("room-993", event)
+
+        await asyncio.to_thread(store_and_publish)
+        for _ in range(200):
+            if len(texts) == 200:
+                break
+            await asyncio.sleep(0.01)
+
+        assert texts == [str(number) for number in range(200)]
+    finally:
+        await hub.detach(consumer=socket, room_id=993, user_id=994)
 
 
 def test_room_page_offers_only_current_cohort_members_to_mention(
