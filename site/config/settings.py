@@ -427,11 +427,18 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUST_PROXY_HEA
 BENCH_FLOOR = env_bool("BENCH_FLOOR")
 # Health probes reach each Daphne directly over plain HTTP on loopback (docs/deployment.md).
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-# PostgreSQL under ASGI: each HTTP request does its database work in a thread of its own, so a
-# persistent connection is never reused and lingers until garbage collection (`make scaled`
-# measured 14 -> 29 open connections over 200 requests). DATABASE_POOL=1 (deploy/ sets it) uses
-# psycopg's pool instead: bounded per process, each connection checked when taken out of the pool
-# (CONN_HEALTH_CHECKS above), returned at the end of every request.
+# HTTP requests run their synchronous part (middleware, views, the ORM) on this many long-lived
+# threads per process (config/http_pool.py), each keeping its database connection between
+# requests as a WSGI server's threads do; further requests wait for a free thread. Django's own
+# ASGI handler would start a thread, and so open a connection, for every request.
+_http_threads = os.environ.get("HTTP_THREADS") or "4"
+if not _http_threads.strip().isdigit() or int(_http_threads) < 1:
+    raise ImproperlyConfigured(f"HTTP_THREADS must be a whole number >= 1, not {_http_threads!r}.")
+HTTP_THREADS = int(_http_threads)
+# PostgreSQL: DATABASE_POOL=1 (deploy/ sets it) uses psycopg's pool instead of each thread's
+# persistent connection: bounded per process, whatever else holds connections (the health probe,
+# socket consumers), each connection checked when taken out of the pool (CONN_HEALTH_CHECKS
+# above), returned at the end of every request.
 DATABASE_POOL = env_bool("DATABASE_POOL")
 DATABASE_POOL_MAX = int(os.environ.get("DATABASE_POOL_MAX", "20"))
 if DATABASE_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
