@@ -8,7 +8,7 @@ One command, from the repository root:
     .venv/bin/python bench/rooms.py --topology scaled     # 2 Daphne + PostgreSQL + Redis
 
 It builds a scratch database in a temporary folder (never the project's var/), starts the floor
-(bench/raw_server.py) and the project (Daphne as `make run` starts it), gives each rate of the
+(bench/raw_server.py) and the project (Daphne as `make run` starts it, DEBUG off), gives each rate of the
 ladder to the floor and then to the project with the same load, and reports each step and the
 ratio project/floor; docs/benchmarks.md describes the method. `--topology scaled` runs the
 project as deploy/ does instead: two Daphne processes sharing a private PostgreSQL cluster
@@ -855,25 +855,28 @@ async def run(args) -> int:
         for key, value in os.environ.items()
         if key not in {"REDIS_URL", "DATABASE_URL", "TESTING", "ELASTICSEARCH_URL", "EMAIL_URL"}
     }
-    base_env.update({"DEBUG": "1", "VAR_DIR": str(var_dir)})
+    # Production settings on plain-HTTP loopback for both topologies: DEBUG records every query
+    # and is not how anyone serves members. The fixture is written with the same SECRET_KEY,
+    # since a session's auth hash depends on it.
+    base_env.update(
+        VAR_DIR=str(var_dir),
+        DEBUG="0",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        SECURE_COOKIES="0",
+        SECURE_SSL_REDIRECT="0",
+        SECURE_HSTS_SECONDS="0",
+        SITE_URL="http://127.0.0.1",
+        EMAIL_URL=f"file://{scratch / 'mail'}",
+        PYTHONUNBUFFERED="1",
+    )
     if args.topology == "scaled":
-        # Production settings on plain-HTTP loopback, as tests/faults/stack.py runs the deploy/
-        # topology without nginx: the generator shares the connections between the two Daphne
-        # processes as a round-robin proxy would. The fixture is written with the same
-        # SECRET_KEY, since a session's auth hash depends on it.
+        # As tests/faults/stack.py runs the deploy/ topology without nginx: the generator shares
+        # the connections between the two Daphne processes as a round-robin proxy would.
         base_env.update(
-            DEBUG="0",
-            SECRET_KEY=secrets.token_urlsafe(64),
-            ALLOWED_HOSTS="127.0.0.1,localhost",
-            SECURE_COOKIES="0",
-            SECURE_SSL_REDIRECT="0",
-            SECURE_HSTS_SECONDS="0",
             DATABASE_POOL="1",
             DATABASE_POOL_MAX=str(DATABASE_POOL_MAX),
             REDIS_PREFIX=f"imh-bench-{secrets.token_hex(5)}",
-            SITE_URL="http://127.0.0.1",
-            EMAIL_URL=f"file://{scratch / 'mail'}",
-            PYTHONUNBUFFERED="1",
         )
 
     # The per-person send limit stays at the project's default unless the ladder needs more.
@@ -1112,7 +1115,7 @@ def render(args, reports, log, when, load, rate_note, elapsed) -> str:
         )
     else:
         server_line = (
-            f"- Project server: Daphne as `make run` starts it (DEBUG=1), layer "
+            f"- Project server: one Daphne on the embedded default (SQLite, DEBUG=0), layer "
             f"{project.get('layer', '?')}; {rate_note}."
         )
     out = [

@@ -227,13 +227,16 @@ class RoomConsumer(AsyncWebsocketConsumer):
                     client_id=client_id,
                     reply_to_id=reply_to,
                 )
-            return message_payload(message), created, publishes
+            # The room hears of a new message through the hub; only a resend is answered here.
+            return (None if created else message_payload(message)), message, created, publishes
 
-        payload, created, publishes = await database_sync_to_async(post)()
+        payload, message, created, publishes = await database_sync_to_async(post)()
         # The storing thread did not wait for the room to be told; this socket does, to know.
         await broadcast.publishes_settled(publishes)
         if not created or broadcast.degraded():
             # A resend (or a room whose live delivery is down) is acknowledged to this socket only.
+            if payload is None:
+                payload = await database_sync_to_async(message_payload)(message)
             await self.send(text_data=_frame("message.new", message=payload))
             if created:
                 await self.send(

@@ -21,7 +21,8 @@ def reactions_payload(message: RoomMessage) -> list[dict]:
     ]
 
 
-def message_payload(message: RoomMessage) -> dict:
+def message_payload(message: RoomMessage, reactions: list[dict] | None = None) -> dict:
+    """`reactions` when the caller knows them (a new message has none); else they are read."""
     deleted = message.deleted_at is not None
     reply = message.reply_to
     return {
@@ -45,5 +46,5 @@ def message_payload(message: RoomMessage) -> dict:
             else None
         ),
         "mentions": list(message.mentions or []),
-        "reactions": reactions_payload(message),
+        "reactions": reactions_payload(message) if reactions is None else reactions,
     }

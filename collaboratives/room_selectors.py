@@ -1,11 +1,13 @@
 """Reads of cohort rooms with their access rules: who may join, messages, markers, presence."""
 
 import datetime as dt
+from dataclasses import dataclass
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.models import Session as DjangoSession
+from django.db import connection
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
@@ -205,3 +207,57 @@ def mentionable_in(*, room: Room, user) -> list[dict]:
         .order_by("user__username")[:MENTIONABLE_MAX]
     )
     return [{"username": row.user.username, "name": row.user.name} for row in rows]
+
+
+@dataclass(frozen=True)
+class PostingState:
+    """What posting one message needs to know, read in one statement (see posting_state)."""
+
+    existing_id: int | None  # the author's message with this client_id, in any room
+    existing_room_id: int | None
+    last_message_id: int | None
+    locked: bool
+    facilitators_only_post: bool
+    role: str | None  # the author's role in the room's cohort now; None when not a member
+    muted: bool
+
+
+def posting_state(*, room_id: int, user_id: int, client_id) -> PostingState | None:
+    """The room's posting flags, the author's membership and mute, and an earlier message with
+    the same client_id: one statement for every message posted, where the ORM spent five.
+
+    Run it inside the posting transaction. On PostgreSQL it locks the room row (only that row:
+    the rest are scalar subqueries), so a room's messages get their ids in commit order; SQLite
+    has already serialized writers when the transaction began."""
+    client_param = RoomMessage._meta.get_field("client_id").get_db_prep_value(client_id, connection)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+    sql = f"""
+        SELECT r.last_message_id, r.locked_at IS NOT NULL, r.facilitators_only_post,
+          (SELECT m.role FROM {Membership._meta.db_table} m
+             WHERE m.cohort_id = r.cohort_id AND m.user_id = %s AND m.left_at IS NULL
+             ORDER BY m.id LIMIT 1),
+          EXISTS (SELECT 1 FROM {RoomMute._meta.db_table} u
+             WHERE u.room_id = r.id AND u.user_id = %s AND u.until > %s),
+          (SELECT e.id FROM {RoomMessage._meta.db_table} e
+             WHERE e.author_id = %s AND e.client_id = %s),
+          (SELECT e.room_id FROM {RoomMessage._meta.db_table} e
+             WHERE e.author_id = %s AND e.client_id = %s)
+        FROM {Room._meta.db_table} r WHERE r.id = %s{lock}
+    """  # noqa: S608 - table names come from the models; every value is a parameter
+    params = [user_id, user_id, now, user_id, client_param, user_id, client_param, room_id]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    last_id, locked, only_facilitators, role, muted, existing_id, existing_room = row
+    return PostingState(
+        existing_id=existing_id,
+        existing_room_id=existing_room,
+        last_message_id=last_id,
+        locked=bool(locked),
+        facilitators_only_post=bool(only_facilitators),
+        role=role,
+        muted=bool(muted),
+    )

@@ -40,6 +40,7 @@ from collaboratives.room_selectors import (
     is_room_moderator,
     message_in_room,
     mute_for,
+    posting_state,
     present_users,
     read_state_for,
 )
@@ -65,19 +66,6 @@ def check_can_read(user, room: Room) -> None:
 def _check_moderator(user, room: Room) -> None:
     if not is_room_moderator(user=user, room=room):
         raise AccessDenied("Only the cohort's facilitators can do that.")
-
-
-def _check_can_post(user, room: Room) -> None:
-    """Call with a fresh (locked) room row: a socket's copy may predate a lock."""
-    _check_member(user, room)
-    if room.locked_at:
-        raise DomainError("This room is locked: you can read, but not post.", code="forbidden")
-    if room.facilitators_only_post and not is_room_moderator(user=user, room=room):
-        raise DomainError("Only facilitators post in this room.", code="forbidden")
-    mute = mute_for(room=room, user=user)
-    if mute:
-        until = timezone.localtime(mute.until).strftime("%b %d, %I:%M %p")
-        raise DomainError(f"You are muted in this room until {until}.", code="forbidden")
 
 
 def clean_body(body) -> str:
@@ -158,19 +146,22 @@ def room_message_post(
     """Store a message once per (author, client_id), then tell the room after commit.
 
     Returns the message and whether it was created now: a resend of a stored client_id returns
-    the stored message, whatever body came with it, and counts against no limit."""
+    the stored message, whatever body came with it, and counts against no limit.
+
+    Every message of every room comes through here, so the checks come from one statement
+    (room_selectors.posting_state) rather than one query each; the rules still decide every
+    case that statement does not settle by itself (see _check_posting)."""
     client_id = _clean_client_id(client_id)
-    existing = RoomMessage.objects.filter(author=author, client_id=client_id).first()
-    if existing is not None:
-        if existing.room_id != room.pk:
-            raise DomainError("This client_id was already used in another room.")
-        return message_in_room(room=room, message_id=existing.pk), False
-    _check_member(author, room)
-    body = clean_body(body)
     with transaction.atomic():
-        # The room row's lock makes ids of one room commit in order (see Room.last_message_id).
-        locked = Room.objects.select_for_update().get(pk=room.pk)
-        _check_can_post(author, locked)
+        state = posting_state(room_id=room.pk, user_id=author.pk, client_id=client_id)
+        if state is None:
+            raise AccessDenied("You are not a member of this room.")
+        if state.existing_id is not None:
+            if state.existing_room_id != room.pk:
+                raise DomainError("This client_id was already used in another room.")
+            return message_in_room(room=room, message_id=state.existing_id), False
+        _check_posting(author, room, state)
+        body = clean_body(body)
         rate_limit_take(user_id=author.pk)
         reply_to = None
         if reply_to_id is not None:
@@ -188,25 +179,49 @@ def room_message_post(
                     room=room,
                     author=author,
                     client_id=client_id,
-                    prev_id=locked.last_message_id,
+                    prev_id=state.last_message_id,
                     body=body,
                     html=render_markdown(body),
                     reply_to=reply_to,
                     mentions=mentions,
                 )
         except IntegrityError:
-            # The same client_id raced in from another connection: that one won.
+            # The same client_id raced in from another connection (posting to another room of
+            # the same person: this room's lock does not cover it): that one won.
             existing = RoomMessage.objects.get(author=author, client_id=client_id)
+            if existing.room_id != room.pk:
+                raise DomainError("This client_id was already used in another room.") from None
             return message_in_room(room=room, message_id=existing.pk), False
-        locked.last_message_id = message.pk
-        locked.save(update_fields=["last_message_id"])
+        Room.objects.filter(pk=room.pk).update(last_message_id=message.pk)
         _notify_mentions_and_reply(room=room, message=message, author=author, reply_to=reply_to)
-        # A new message has no reactions yet: say so instead of asking the database.
-        message._prefetched_objects_cache = {"reactions": Reaction.objects.none()}
         broadcast.room_publish(
-            room.pk, {"type": "message.new", "message": message_payload(message)}
+            room.pk,
+            # A new message has no reactions yet: no need to ask the database.
+            {"type": "message.new", "message": message_payload(message, reactions=[])},
         )
     return message, True
+
+
+def _check_posting(author, room: Room, state) -> None:
+    """May the author post now? Decided from what posting_state read in the posting transaction
+    (a socket's room copy may predate a lock). Only a current membership row settles membership
+    here (it is the whole of the is_room_member rule); anyone without one (an administrator, an
+    outsider) is asked of the rules, as everywhere else."""
+    if state.role is None:
+        _check_member(author, room)
+    if state.locked:
+        raise DomainError("This room is locked: you can read, but not post.", code="forbidden")
+    if (
+        state.facilitators_only_post
+        and state.role != Role.FACILITATOR
+        and not is_room_moderator(user=author, room=room)
+    ):
+        raise DomainError("Only facilitators post in this room.", code="forbidden")
+    if state.muted:
+        mute = mute_for(room=room, user=author)
+        if mute:
+            until = timezone.localtime(mute.until).strftime("%b %d, %I:%M %p")
+            raise DomainError(f"You are muted in this room until {until}.", code="forbidden")
 
 
 def _notify_mentions_and_reply(*, room, message, author, reply_to) -> None:
