@@ -9,6 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from collaboratives import broadcast, room_services
+from collaboratives import hub as hub_module
 from collaboratives.hub import RoomHub, deliver_in_process, hub_for_loop
 from collaboratives.markup import render_markdown
 from collaboratives.models import Reaction, Role, RoomMessage, RoomReadState
@@ -358,6 +359,40 @@ async def test_frames_handed_over_from_threads_arrive_in_order():
         assert texts == [str(number) for number in range(200)]
     finally:
         await hub.detach(consumer=socket, room_id=993, user_id=994)
+
+
+async def test_the_recheck_covers_every_socket_once_per_interval_in_small_batches(
+    settings, monkeypatch
+):
+    """A few sockets at a time, spread over the interval, every socket checked each round."""
+    settings.ROOM_ACCESS_RECHECK_SECONDS = 0.3
+    monkeypatch.setattr(hub_module, "RECHECK_BATCH", 2)
+    batches, checked = [], []
+
+    def verdicts(consumers):
+        batches.append(len(consumers))
+        return ["ok"] * len(consumers)
+
+    monkeypatch.setattr(RoomHub, "_verdicts", staticmethod(verdicts))
+
+    class Socket:
+        async def apply_verdict(self, verdict):
+            checked.append((self, verdict))
+            return True
+
+    hub = RoomHub(asyncio.get_running_loop())
+    sockets = [Socket() for _ in range(5)]
+    for number, socket in enumerate(sockets):
+        await hub.attach(consumer=socket, room_id=995, user_id=996 + number)
+    try:
+        await asyncio.sleep(0.45)  # one interval and a half: the first round, not the second
+
+        assert batches[:3] == [2, 2, 1]
+        assert {socket for socket, _ in checked[:5]} == set(sockets)
+    finally:
+        for task in (hub._drainer, hub._task, hub._renewer, hub._rechecker, hub._prober):
+            if task is not None:
+                task.cancel()
 
 
 def test_room_page_offers_only_current_cohort_members_to_mention(
