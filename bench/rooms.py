@@ -90,7 +90,7 @@ PRESETS = {
     "full": {
         "connections": 1000,
         "rooms": 50,
-        "rates": "10,25,50,100,150,200,300,400,600,800,1000",
+        "rates": "10,25,50,100,150,200,250,300,400,600,800,1000",
         "step_seconds": 10.0,
     },
     "quick": {"connections": 200, "rooms": 10, "rates": "25,50", "step_seconds": 3.0},

@@ -25,6 +25,8 @@ CLOSE_SIGNED_OUT = 4401
 CLOSE_FORBIDDEN = 4403
 MAX_FRAME_CHARS = 64 * 1024
 TYPING_EVERY_SECONDS = 3
+# Posts of this process's sockets being stored now (only the event loop's thread counts them).
+_posts_in_flight = 0
 
 
 def _frame(kind: str, **fields) -> str:
@@ -217,7 +219,19 @@ class RoomConsumer(AsyncWebsocketConsumer):
         client_id = _text(content, "client_id")
         body = _text(content, "body")
         reply_to = _int(content, "reply_to", nullable=True, minimum=1)
+        global _posts_in_flight
+        if _posts_in_flight >= settings.ROOM_POSTS_IN_FLIGHT_MAX:
+            # Nothing stored, nothing sent; the client sends the same client_id again.
+            raise DomainError(
+                "The rooms are very busy right now. Try again in 2 seconds.", code="rate_limited"
+            )
+        _posts_in_flight += 1
+        try:
+            await self._post(client_id=client_id, body=body, reply_to=reply_to)
+        finally:
+            _posts_in_flight -= 1
 
+    async def _post(self, *, client_id: str, body: str, reply_to: int | None):
         def post():
             with broadcast.publishes_collected() as publishes:
                 message, created = room_services.room_message_post(

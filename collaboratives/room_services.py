@@ -12,7 +12,8 @@ import unicodedata
 import uuid
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -93,30 +94,68 @@ def _clean_client_id(client_id) -> uuid.UUID:
         raise DomainError("client_id must be a UUID.", code="invalid") from error
 
 
+# The same token bucket in one Redis round trip, read and written atomically (two processes
+# taking the last token at once cannot both get it). The state is "tokens stamp".
+_BUCKET_SCRIPT = """
+local capacity, rate, now = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local tokens, stamp = capacity, now
+local state = redis.call('GET', KEYS[1])
+if state then
+  local space = string.find(state, ' ', 1, true)
+  tokens = tonumber(string.sub(state, 1, space - 1))
+  stamp = tonumber(string.sub(state, space + 1))
+end
+tokens = math.min(capacity, tokens + math.max(0, now - stamp) * rate)
+if tokens < 1 then
+  return tostring(tokens)
+end
+redis.call('SET', KEYS[1], string.format('%.6f %.6f', tokens - 1, now), 'EX', ARGV[4])
+return 'ok'
+"""
+_bucket_script = None
+
+
+def _take_token(key: str, capacity: int, refill_per_second: float, now: float) -> float | None:
+    """Take one token; None when taken, else the tokens left (under 1)."""
+    global _bucket_script
+    ttl = settings.ROOM_RATE_LIMIT_SECONDS * 2
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(key, write=True)
+        if _bucket_script is None:
+            _bucket_script = client.register_script(_BUCKET_SCRIPT)
+        answer = _bucket_script(
+            keys=[backend.make_and_validate_key(key)],
+            args=[capacity, refill_per_second, now, ttl],
+            client=client,
+        )
+        answer = answer.decode() if isinstance(answer, bytes) else answer
+        return None if answer == "ok" else float(answer)
+    tokens, stamp = cache.get(key, (float(capacity), now))
+    tokens = min(capacity, tokens + max(0.0, now - stamp) * refill_per_second)
+    if tokens < 1:
+        return tokens
+    cache.set(key, (tokens - 1, now), timeout=ttl)
+    return None
+
+
 def rate_limit_take(*, user_id: int) -> None:
     """A token bucket per person: ROOM_RATE_LIMIT_COUNT messages per ROOM_RATE_LIMIT_SECONDS.
 
     Kept in the cache, so with Redis every process shares one bucket per person."""
     capacity = settings.ROOM_RATE_LIMIT_COUNT
     refill_per_second = capacity / settings.ROOM_RATE_LIMIT_SECONDS
-    key = f"room-rate:{user_id}"
-    now = time.time()
     try:
-        tokens, stamp = cache.get(key, (float(capacity), now))
+        left = _take_token(f"room-rate:{user_id}", capacity, refill_per_second, time.time())
     except Exception:  # the cache (Redis) is down: posting must go on, so the limit lapses
         logger.warning("Rate limit unavailable; letting user %s post", user_id, exc_info=True)
         return
-    tokens = min(capacity, tokens + (now - stamp) * refill_per_second)
-    if tokens < 1:
-        wait = (1 - tokens) / refill_per_second
+    if left is not None:
+        wait = (1 - left) / refill_per_second
         raise DomainError(
             f"You are sending messages too fast. Try again in {max(1, round(wait))} seconds.",
             code="rate_limited",
         )
-    try:
-        cache.set(key, (tokens - 1, now), timeout=settings.ROOM_RATE_LIMIT_SECONDS * 2)
-    except Exception:
-        logger.warning("Rate limit unavailable; letting user %s post", user_id, exc_info=True)
 
 
 def _room_url(room: Room, message_id: int | None = None) -> str:

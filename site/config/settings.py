@@ -399,6 +399,10 @@ ROOM_MESSAGE_MAX_LENGTH = int(os.environ.get("ROOM_MESSAGE_MAX_LENGTH", "4000"))
 ROOM_RATE_LIMIT_COUNT = int(os.environ.get("ROOM_RATE_LIMIT_COUNT", "20"))
 ROOM_RATE_LIMIT_SECONDS = int(os.environ.get("ROOM_RATE_LIMIT_SECONDS", "10"))
 ROOM_ACCESS_RECHECK_SECONDS = int(os.environ.get("ROOM_ACCESS_RECHECK_SECONDS", "30"))
+# Posts a server process is storing at once, beyond which it answers `rate_limited` (try again
+# shortly) instead of queueing: an overloaded server sheds load rather than letting every room's
+# delay grow without bound (docs/realtime.md).
+ROOM_POSTS_IN_FLIGHT_MAX = int(os.environ.get("ROOM_POSTS_IN_FLIGHT_MAX", "50"))
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "imh-demo-pass")
 
 LOGGING = {

@@ -238,6 +238,27 @@ async def test_posting_too_fast_is_rate_limited(settings):
     await socket.disconnect()
 
 
+async def test_an_overloaded_server_sheds_posts_with_rate_limited_and_stores_nothing(settings):
+    settings.ROOM_POSTS_IN_FLIGHT_MAX = 0  # as if that many posts were being stored already
+    room, (maria,), _ = await make_room(members=1)
+    socket = await joined(room.pk, maria)
+    client_id = str(uuid.uuid4())
+
+    await send(socket, type="message.send", client_id=client_id, body="busy hour")
+    error = await receive(socket, "error")
+
+    assert (error["code"], error["client_id"]) == ("rate_limited", client_id)
+    assert "Try again in 2 seconds" in error["detail"]
+    assert await database_sync_to_async(RoomMessage.objects.count)() == 0
+
+    # The socket stays open, and the client's resend of the same client_id goes through.
+    settings.ROOM_POSTS_IN_FLIGHT_MAX = 50
+    await send(socket, type="message.send", client_id=client_id, body="busy hour")
+    stored = (await receive(socket, "message.new"))["message"]
+    assert (stored["client_id"], stored["body"]) == (client_id, "busy hour")
+    await socket.disconnect()
+
+
 async def test_ids_of_another_room_look_missing():
     room, (maria,), _ = await make_room(members=1)
     other, (stranger,), _ = await make_room(members=1)
