@@ -23,6 +23,11 @@ def _group_names(user) -> set[str]:
     return names
 
 
+def holds_a_role(user) -> bool:
+    """In any group at all (a role of roles.py, or one an administrator made)."""
+    return bool(_group_names(user))
+
+
 @rules.predicate
 def is_administrator(user) -> bool:
     """Keeps the platform running: a superuser or a member of the "Administrators" group."""
