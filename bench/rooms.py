@@ -8,9 +8,9 @@ One command, from the repository root:
     .venv/bin/python bench/rooms.py --topology scaled     # 2 Daphne + PostgreSQL + Redis
 
 It builds a scratch database in a temporary folder (never the project's var/), starts the floor
-(bench/raw_server.py) and the project (Daphne as `make run` starts it, DEBUG off), gives each rate of the
-ladder to the floor and then to the project with the same load, and reports each step and the
-ratio project/floor; docs/benchmarks.md describes the method. `--topology scaled` runs the
+(bench/raw_server.py) and the project (Daphne as `make run` starts it, DEBUG off), gives each
+rate of the ladder to the floor and then to the project with the same load, and reports each step
+and the ratio project/floor; docs/benchmarks.md describes the method. `--topology scaled` runs the
 project as deploy/ does instead: two Daphne processes sharing a private PostgreSQL cluster
 (bench/private_postgres.py) and a private Redis, the connections split between them.
 Everything goes to 127.0.0.1; the run is bounded in connections, messages and time, and stops by

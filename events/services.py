@@ -616,26 +616,29 @@ def _promote_waitlist(session: Session) -> list[int]:
     return [person.pk for person in promoted]
 
 
-def rsvps_release(*, user) -> int:
-    """Drop every RSVP of `user` (their account is going away): each seat they held on an
-    upcoming session goes to that session's waitlist. Returns how many seats were freed.
+def rsvps_release(*, user, only_lost_access: bool = False) -> int:
+    """Drop RSVPs of `user`: every one (their account is going away), or with only_lost_access
+    those of upcoming sessions they may no longer attend (they left the cohort). Each seat they
+    held goes to that session's waitlist. Returns how many seats were freed.
 
     No permission check: the person may already have left their cohorts when this runs.
     """
     freed = 0
-    session_ids = sorted(
-        Rsvp.objects.filter(
-            user=user, status=Rsvp.Status.GOING, session__starts_at__gt=timezone.now()
-        ).values_list("session_id", flat=True)
-    )
-    for session_id in session_ids:  # in id order, as rsvp_set locks, so the two never deadlock
+    upcoming = Rsvp.objects.filter(user=user, session__starts_at__gt=timezone.now())
+    if only_lost_access:
+        sessions = Session.objects.filter(pk__in=upcoming.values("session_id"))
+        lost = sorted(s.pk for s in sessions if not user.has_perm("events.attend_session", s))
+        upcoming = upcoming.filter(session_id__in=lost)
+    going = sorted(upcoming.filter(status=Rsvp.Status.GOING).values_list("session_id", flat=True))
+    for session_id in going:  # in id order, as rsvp_set locks, so the two never deadlock
         with transaction.atomic():
             session = Session.objects.select_for_update().get(pk=session_id)
             Rsvp.objects.filter(session=session, user=user).delete()
             if not session.cancelled_at:
                 _promote_waitlist(session)
             freed += 1
-    Rsvp.objects.filter(user=user).delete()
+    # Waitlist places (and, for a departing account, past answers) hold no seat.
+    (upcoming if only_lost_access else Rsvp.objects.filter(user=user)).delete()
     return freed
 
 

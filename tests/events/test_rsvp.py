@@ -205,3 +205,40 @@ def test_rsvp_needs_post(sign_in, members, make_session):
     response = sign_in(members[0]).get(f"/events/sessions/{session.pk}/rsvp/")
 
     assert response.status_code == 405
+
+
+def test_a_member_removed_from_the_cohort_gives_up_their_seat_to_the_waitlist(
+    sign_in, members, facilitator, cohort, make_session, commit
+):
+    from collaboratives.services import membership_remove
+
+    session = make_session(capacity=1, title="Small group")
+    public = make_session(capacity=1, visibility=Visibility.PUBLIC, title="Open to all")
+    leaving, waiting, _ = members
+    with commit():
+        _rsvp(sign_in(leaving), session)
+        _rsvp(sign_in(waiting), session)
+        _rsvp(sign_in(leaving), public)
+    assert _status(session, waiting) == Rsvp.Status.WAITLISTED
+
+    with commit():
+        membership_remove(cohort=cohort, user=leaving, by=facilitator)
+
+    assert _status(session, leaving) is None
+    assert _status(session, waiting) == Rsvp.Status.GOING
+    # A public session is still theirs to attend only while they are a member: it goes too.
+    assert _status(public, leaving) is None
+
+
+def test_a_member_who_stays_keeps_their_seat_when_someone_else_leaves(
+    sign_in, members, facilitator, cohort, make_session, commit
+):
+    from collaboratives.services import membership_remove
+
+    session = make_session(capacity=2)
+    staying, leaving, _ = members
+    with commit():
+        _rsvp(sign_in(staying), session)
+        membership_remove(cohort=cohort, user=leaving, by=facilitator)
+
+    assert _status(session, staying) == Rsvp.Status.GOING
