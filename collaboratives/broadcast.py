@@ -119,7 +119,8 @@ def _publish(group: str, event: dict) -> None:
 
 
 async def _publish_bounded(group: str, event: dict) -> None:
-    await asyncio.wait_for(get_channel_layer().group_send(group, event), PUBLISH_TIMEOUT_SECONDS)
+    async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
+        await get_channel_layer().group_send(group, event)
 
 
 def room_publish(room_id: int, frame: dict) -> None:

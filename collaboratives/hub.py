@@ -129,7 +129,11 @@ class RoomHub:
                 continue
             _kind, group, event, done = item
             try:
-                await asyncio.wait_for(self.layer.group_send(group, event), PUBLISH_TIMEOUT_SECONDS)
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for can swallow a
+                # cancellation that lands as the publish completes, and this loop (which never
+                # ends by itself) then outlives its event loop's shutdown.
+                async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
+                    await self.layer.group_send(group, event)
             except asyncio.CancelledError:
                 raise
             except Exception:  # the stored state is the truth; clients `sync`
@@ -197,8 +201,10 @@ class RoomHub:
         self._pong.clear()
         try:
             ping = {"type": "hub.ping", "seq": self._ping_seq}
-            await asyncio.wait_for(self.layer.send(self.channel, ping), PROBE_TIMEOUT_SECONDS)
-            await asyncio.wait_for(self._pong.wait(), PROBE_TIMEOUT_SECONDS)
+            async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):  # see _drain
+                await self.layer.send(self.channel, ping)
+            async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
+                await self._pong.wait()
         except asyncio.CancelledError:
             raise
         except Exception:
