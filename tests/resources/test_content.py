@@ -278,11 +278,17 @@ def test_research_index_filters_by_competency(research, client):
 
 def _count_queries(client, url) -> int:
     client.get(url)  # warm Wagtail's site-root cache, as every request after the first finds it
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200
-    assert len(response.context.get("items") or response.context.get("areas")) >= 1
-    return len(queries)
+    counts = []
+    # The fewer of two warm requests: a cached read left by an earlier test (the Redis cache
+    # outlives each test's transaction) can expire between requests and cost one more query
+    # once. A count that grows with the items grows in both.
+    for _ in range(2):
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert len(response.context.get("items") or response.context.get("areas")) >= 1
+        counts.append(len(queries))
+    return min(counts)
 
 
 def _listing(kind: str):
