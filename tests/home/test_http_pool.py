@@ -206,7 +206,9 @@ async def test_a_request_cancelled_during_sync_work_leaves_the_thread_to_finish_
     assert events == ["slow started", "slow finished", "next request"]
 
 
-async def test_a_request_cancelled_while_waiting_for_a_thread_takes_none():
+async def _one_thread_held():
+    """A one-thread pool whose thread the first request holds until `gate` is set; `served`
+    lists the names of the requests that ran, in order."""
     gate = asyncio.Event()
     served = []
 
@@ -218,6 +220,11 @@ async def test_a_request_cancelled_while_waiting_for_a_thread_takes_none():
     pool = HTTPThreadPool(app, threads=1)
     first = asyncio.create_task(pool({**SCOPE, "first": True}, never_called, no_send))
     await asyncio.sleep(0.01)
+    return pool, gate, served, first
+
+
+async def test_a_request_cancelled_while_waiting_for_a_thread_takes_none():
+    pool, gate, served, first = await _one_thread_held()
     waiting = asyncio.create_task(pool({**SCOPE, "name": "gave up"}, never_called, no_send))
     await asyncio.sleep(0.01)
     waiting.cancel()
@@ -232,17 +239,7 @@ async def test_a_request_cancelled_while_waiting_for_a_thread_takes_none():
 
 
 async def test_a_request_cancelled_just_as_a_thread_was_handed_to_it_passes_it_on(monkeypatch):
-    gate = asyncio.Event()
-    served = []
-
-    async def app(scope, receive, send):
-        if scope.get("first"):
-            await gate.wait()
-        served.append(scope.get("name"))
-
-    pool = HTTPThreadPool(app, threads=1)
-    first = asyncio.create_task(pool({**SCOPE, "first": True}, never_called, no_send))
-    await asyncio.sleep(0.01)
+    pool, gate, served, first = await _one_thread_held()
     unlucky = asyncio.create_task(pool({**SCOPE, "name": "unlucky"}, never_called, no_send))
     after = asyncio.create_task(pool({**SCOPE, "name": "after"}, never_called, no_send))
     await asyncio.sleep(0.01)
