@@ -1,10 +1,11 @@
 """Root URLconf: each app's URLs under its prefix, Wagtail's page tree last."""
 
 from django.conf import settings
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
+from wagtail.urls import serve_pattern
 
 from home import views as home_views
 
@@ -38,4 +39,9 @@ if settings.BENCH_FLOOR:
 
     urlpatterns += [path("bench/floor", bench_views.floor, name="bench-floor")]
 
-urlpatterns += [path("", include(wagtail_urls))]
+# Pages: Wagtail's serve view behind a checked route cache (home/routing.py); Wagtail's own
+# pattern stays after it for its other URLs and for reversing page addresses.
+urlpatterns += [
+    re_path(serve_pattern, home_views.serve_page),
+    path("", include(wagtail_urls)),
+]

@@ -1,4 +1,5 @@
-"""Health endpoint: database, channel layer and search backend, each reported."""
+"""Health endpoint (database, channel layer and search backend, each reported) and the page
+view in front of Wagtail's."""
 
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
@@ -10,6 +11,9 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from wagtail import views as wagtail_views
+
+from home.routing import route_request
 
 # A health probe must answer fast even when the database does not: waiting for a pooled
 # connection can take the pool's whole timeout (10 s), longer than a probe waits, so a short
@@ -76,3 +80,9 @@ def healthz(request):
         {"status": "ok" if healthy else "degraded", "components": components},
         status=200 if healthy else 503,
     )
+
+
+def serve_page(request, path):
+    """A Wagtail page: the route settled from the checked cache first, then Wagtail's view."""
+    route_request(request, path)
+    return wagtail_views.serve(request, path)
