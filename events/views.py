@@ -37,7 +37,11 @@ WEEKDAYS = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "S
 
 def session_list(request):
     filters = FilterForm(request.GET or None)
-    values = filters.cleaned_data if filters.is_valid() else {}
+    # Every filter present, "" when not chosen: a missing key costs the template an exception
+    # per option it compares (Django's variable lookup tries dict, attribute, then index).
+    values = dict.fromkeys(FilterForm.base_fields, "")
+    if filters.is_valid():
+        values |= filters.cleaned_data
     sessions = selectors.sessions_upcoming_for(
         user=request.user,
         collaborative=values.get("collaborative", ""),

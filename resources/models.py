@@ -19,7 +19,7 @@ from taggit.models import ItemBase, TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField, StreamField
-from wagtail.models import Page
+from wagtail.models import Page, PageViewRestriction
 from wagtail.search import index
 
 from competencies.models import Competency
@@ -37,6 +37,21 @@ def _refuse_route_slug(page, routes: dict[str, str]) -> None:
         raise ValidationError(
             {"slug": f"“{page.slug}” is the address of {routes[page.slug]}; choose another slug."}
         )
+
+
+class PrivateSectionsMixin:
+    """Wagtail asks every page it serves for its view restrictions: two queries (the page's
+    ancestors, then their restrictions), about a tenth of a page's time. A page outside every
+    private section has none, and resources.selectors.private_sections() knows those sections
+    without a query (cached; forgotten on any page or restriction change in this process, and
+    at once everywhere when the cache is shared). Inside one, Wagtail's own lookup decides."""
+
+    def get_view_restrictions(self):
+        from resources.selectors import in_private_section
+
+        if in_private_section(self):
+            return super().get_view_restrictions()
+        return PageViewRestriction.objects.none()
 
 
 class MembersOnlyMixin(models.Model):
@@ -104,7 +119,7 @@ def _listing_context(request, form, items) -> dict:
 # --- The resource library ---------------------------------------------------------------------
 
 
-class ResourceLibraryPage(RoutablePageMixin, Page):
+class ResourceLibraryPage(PrivateSectionsMixin, RoutablePageMixin, Page):
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -153,7 +168,7 @@ class ResourcePageKeyword(TaggedItemBase):
     )
 
 
-class ResourcePage(MembersOnlyMixin, Page):
+class ResourcePage(PrivateSectionsMixin, MembersOnlyMixin, Page):
     summary = models.TextField(max_length=500, help_text="One or two plain sentences.")
     resource_type = models.CharField(max_length=16, choices=ResourceType.choices)
     audience_sectors = ParentalManyToManyField(
@@ -229,7 +244,7 @@ class ResourcePage(MembersOnlyMixin, Page):
 # --- Research updates -------------------------------------------------------------------------
 
 
-class ResearchIndexPage(RoutablePageMixin, Page):
+class ResearchIndexPage(PrivateSectionsMixin, RoutablePageMixin, Page):
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
 
     content_panels = Page.content_panels + [FieldPanel("intro")]
@@ -282,7 +297,7 @@ class ResearchUpdateKeyword(TaggedItemBase):
     )
 
 
-class ResearchUpdatePage(MembersOnlyMixin, Page):
+class ResearchUpdatePage(PrivateSectionsMixin, MembersOnlyMixin, Page):
     date = models.DateField("publication date")
     authors = models.CharField(max_length=255, blank=True)
     summary = models.TextField(max_length=1000, help_text="A plain-language summary.")
@@ -331,7 +346,7 @@ class ResearchUpdatePage(MembersOnlyMixin, Page):
 # --- IMH content ------------------------------------------------------------------------------
 
 
-class ContentIndexPage(Page):
+class ContentIndexPage(PrivateSectionsMixin, Page):
     """A section of IMH content pages ("About infant mental health"), filterable by competency."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])
@@ -363,7 +378,7 @@ class IMHContentKeyword(TaggedItemBase):
     )
 
 
-class IMHContentPage(MembersOnlyMixin, Page):
+class IMHContentPage(PrivateSectionsMixin, MembersOnlyMixin, Page):
     """An article about infant and early childhood mental health, built from blocks."""
 
     summary = models.TextField(

@@ -20,12 +20,37 @@ from resources.models import (
 )
 
 
+def private_sections() -> tuple[tuple[str, int], ...]:
+    """(path, depth) of every page whose section is view-restricted: each restricted page, and
+    each alias of one (Wagtail applies a source page's restrictions to its aliases and their
+    children), transitively. Cached as the reads below (forgotten on any page or restriction
+    change), because every served page and every listing asks it."""
+    key = f"resources:private-sections:{_cache_version()}"
+    sections = cache.get(key)
+    if sections is None:
+        restricted = set(PageViewRestriction.objects.values_list("page_id", flat=True))
+        sources = restricted
+        while sources:  # an alias of an alias: a few rounds at most, only on a cache miss
+            sources = set(
+                Page.objects.filter(alias_of_id__in=sources)
+                .exclude(pk__in=restricted)
+                .values_list("pk", flat=True)
+            )
+            restricted |= sources
+        sections = tuple(Page.objects.filter(pk__in=restricted).values_list("path", "depth"))
+        cache.set(key, sections, CACHED_READS_SECONDS)
+    return sections
+
+
+def in_private_section(page) -> bool:
+    return any(page.path.startswith(path) for path, _depth in private_sections())
+
+
 def _outside_private_sections(queryset: QuerySet) -> QuerySet:
     """Wagtail's `public()`: no page in a view-restricted section (the restricted page and its
-    descendants). The same test on `path` and `depth`, but reading only those two columns of
-    the restricted pages, where `public()` loads each restricted page whole (0.2 ms a call)."""
+    descendants), nor in an alias of one; the same test on `path` and `depth`."""
     private = Q()
-    for path, depth in PageViewRestriction.objects.values_list("page__path", "page__depth"):
+    for path, depth in private_sections():
         private |= Q(path__startswith=path, depth__gte=depth)
     return queryset.exclude(private) if private else queryset
 

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET
 
 from resources import search
 from resources.models import AgeBand, ResourceLibraryPage
+from resources.routing import site_for_request
 from resources.selectors import search_filter_choices
 
 FILTERS = ("competency", "type", "area", "sector", "age")
@@ -27,6 +28,7 @@ def _params(request) -> tuple[dict, str]:
 
 
 def _run(request):
+    site_for_request(request)  # hits' page URLs ask for the Site: remembered, not a query each
     params, message = _params(request)
     results = search.run(user=request.user, request=request, **params)
     results.message = " ".join(filter(None, (message, results.message)))

@@ -182,7 +182,14 @@ else:
             "CONFIG": {"capacity": 100_000},
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Room for every signed-in person's session besides the cached reads (300 by default, after
+    # which it drops a third of its entries at once).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
 
 # --- Search: database full-text by default; Elasticsearch with ELASTICSEARCH_URL -------------
 ELASTICSEARCH_URL = os.environ.get("ELASTICSEARCH_URL", "")
@@ -287,6 +294,11 @@ OTP_TOTP_ISSUER = "IMH Learning Collaborative"
 SIGNIN_SECOND_STEP_SECONDS = 300
 WAGTAILADMIN_USER_LOGIN_FORM = "accounts.forms.AdminSignInForm"
 
+# Sessions read from the cache, written through to the database: a signed-in page no longer
+# spends a query on its session, and the rows stay where accounts.services and the room hub's
+# re-check look for them (they delete through the store, which forgets the cached copy; a
+# password change or "sign out everywhere" also changes the hash each session must carry).
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

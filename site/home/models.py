@@ -4,8 +4,10 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from resources.models import PrivateSectionsMixin
 
-class HomePage(Page):
+
+class HomePage(PrivateSectionsMixin, Page):
     intro = RichTextField(
         blank=True,
         features=["bold", "italic", "link", "ul"],

@@ -13,7 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 from wagtail import views as wagtail_views
 
-from home.routing import route_request
+from resources.routing import route_request
 
 # A health probe must answer fast even when the database does not: waiting for a pooled
 # connection can take the pool's whole timeout (10 s), longer than a probe waits, so a short

@@ -7,7 +7,7 @@ its own work. Here the answer is remembered in the cache (local memory by defaul
 scale) and checked, never trusted:
 
 - the Site for a host name and port is kept for SITE_SECONDS, and all of them are forgotten on
-  any Site save or delete (home/receivers.py starts a new generation); at scale the cache is
+  any Site save or delete (resources/apps.py connects forget_sites); at scale the cache is
   shared, and a process with a cache of its own catches up within SITE_SECONDS;
 - an address maps to a page id and model; on use the page is loaded in one query and must still
   be live and still have that address (its url_path under the site's root), otherwise Wagtail
@@ -43,7 +43,8 @@ def _host(request) -> str:
 GENERATION_KEY = "wagtail-sites-generation"
 
 
-def forget_sites() -> None:
+def forget_sites(**kwargs) -> None:
+    """Signal receiver for any Site save or delete."""
     cache.set(GENERATION_KEY, secrets.token_hex(8), None)
 
 
@@ -91,15 +92,26 @@ def _checked_page(remembered, url_path: str):
     return page
 
 
+def site_for_request(request) -> Site | None:
+    """The request's Site, remembered, for views outside the page tree that build page URLs
+    (search hits): set on the request where Wagtail's get_url looks for it."""
+    if hasattr(request, "_wagtail_site"):
+        return request._wagtail_site
+    host = _host(request)
+    remembered = cache.get_many((GENERATION_KEY, _site_key(host)))
+    found = _remembered_site(
+        request, host, remembered.get(_site_key(host)), remembered.get(GENERATION_KEY)
+    )
+    return found[0] if found else None
+
+
 def route_request(request, path: str) -> None:
     """Settle which page serves `path` before Wagtail's serve view asks: from a checked cache
     entry when there is one, else by Wagtail's routing, remembering a plain page result."""
     host = _host(request)
     keys = (_site_key(host), _route_key(host, path))
     remembered = cache.get_many((GENERATION_KEY, *keys))
-    found = _remembered_site(
-        request, host, remembered.get(keys[0]), remembered.get(GENERATION_KEY)
-    )
+    found = _remembered_site(request, host, remembered.get(keys[0]), remembered.get(GENERATION_KEY))
     if found is None:
         return  # no Site for this host: Wagtail answers 404 as it always does
     _site, root_url_path = found
