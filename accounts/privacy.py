@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.audit import audit_record
 from accounts.errors import DomainError
 from accounts.models import AuditEntry, Notification, User
+from accounts.notifications import notifications_forget
 from accounts.rules import ADMINISTRATORS, STAFF_EDITORS
 from accounts.spreadsheets import spreadsheet_cell
 from accounts.two_factor import two_factor_forget
@@ -149,6 +150,7 @@ def account_delete(*, user: User, actor: User) -> None:
     for section in personal_data_sections():
         section.erase(user)
     Notification.objects.filter(user=user).delete()
+    notifications_forget(user=user)
     two_factor_forget(user=user)
     user.groups.clear()
     user.username = f"former-member-{user.pk}"

@@ -33,3 +33,12 @@ class CollaborativesConfig(AppConfig):
         sessions_ended.connect(
             close_rooms_on_sessions_ended, weak=False, dispatch_uid="rooms-sessions-ended"
         )
+
+        from django.db.models.signals import post_delete, post_save
+
+        from accounts import request_scope
+        from collaboratives.models import Membership
+
+        # A request that changes a membership must not go on reading the roles it read before.
+        for signal in (post_save, post_delete):
+            signal.connect(request_scope.forget, sender=Membership, dispatch_uid="memberships")

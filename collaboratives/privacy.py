@@ -2,6 +2,7 @@
 
 from django.utils import timezone
 
+from accounts import request_scope
 from accounts.privacy import Tables
 from collaboratives.models import (
     Invitation,
@@ -47,6 +48,7 @@ def personal_data_export(user) -> Tables:
 def personal_data_erase(user) -> None:
     """Leave every cohort and drop personal traces; messages stay, from a former member."""
     Membership.objects.filter(user=user, left_at__isnull=True).update(left_at=timezone.now())
+    request_scope.forget()  # an update sends no signal
     Reaction.objects.filter(user=user).delete()
     RoomReadState.objects.filter(user=user).delete()
     RoomPresence.objects.filter(user=user).delete()

@@ -3,7 +3,8 @@
 import rules
 
 from accounts.rules import is_administrator, is_staff_editor
-from collaboratives.models import Membership, Role
+from collaboratives.models import Role
+from collaboratives.selectors import cohort_roles_for
 
 
 def _signed_in(user) -> bool:
@@ -11,8 +12,10 @@ def _signed_in(user) -> bool:
     return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
-def _active_memberships(user, cohort_id):
-    return Membership.objects.filter(user=user, cohort_id=cohort_id, left_at__isnull=True)
+def _role_in(user, cohort_id) -> str | None:
+    """The person's role in the cohort now, None when not a member (one read per request)."""
+    found = cohort_roles_for(user).get(cohort_id)
+    return found[1] if found else None
 
 
 @rules.predicate
@@ -20,7 +23,7 @@ def is_cohort_member(user, cohort) -> bool:
     """Belongs to the cohort now, in any role (facilitators are members too)."""
     if cohort is None or not _signed_in(user):
         return False
-    return _active_memberships(user, cohort.pk).exists()
+    return _role_in(user, cohort.pk) is not None
 
 
 @rules.predicate
@@ -28,7 +31,7 @@ def is_cohort_facilitator(user, cohort) -> bool:
     """Facilitates the cohort now."""
     if cohort is None or not _signed_in(user):
         return False
-    return _active_memberships(user, cohort.pk).filter(role=Role.FACILITATOR).exists()
+    return _role_in(user, cohort.pk) == Role.FACILITATOR
 
 
 @rules.predicate
@@ -36,7 +39,7 @@ def is_room_member(user, room) -> bool:
     """Belongs to the room's cohort now. Uses cohort_id, so the cohort row is never loaded."""
     if room is None or not _signed_in(user):
         return False
-    return _active_memberships(user, room.cohort_id).exists()
+    return _role_in(user, room.cohort_id) is not None
 
 
 @rules.predicate
@@ -44,7 +47,7 @@ def is_room_facilitator(user, room) -> bool:
     """Facilitates the room's cohort now."""
     if room is None or not _signed_in(user):
         return False
-    return _active_memberships(user, room.cohort_id).filter(role=Role.FACILITATOR).exists()
+    return _role_in(user, room.cohort_id) == Role.FACILITATOR
 
 
 # The membership predicate comes first: it is the common case, and the role predicates of

@@ -12,6 +12,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.errors import DomainError
+from accounts.request_scope import remembered
 from accounts.rules import is_administrator
 from collaboratives.models import (
     Cohort,
@@ -22,6 +23,21 @@ from collaboratives.models import (
     RoomReadState,
 )
 from collaboratives.room_selectors import UNREAD_COUNT_CAP
+
+
+def cohort_roles_for(user) -> dict[int, tuple[int, str]]:
+    """{cohort id: (its collaborative's id, role)} for each cohort `user` belongs to now; read
+    once per request (accounts.request_scope), as each of a page's access checks asks it."""
+    if not (getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)):
+        return {}  # a deactivated account holds no membership rights (collaboratives.rules)
+
+    def read():
+        rows = Membership.objects.filter(user=user, left_at__isnull=True).values_list(
+            "cohort_id", "cohort__collaborative_id", "role"
+        )
+        return {cohort: (collaborative, role) for cohort, collaborative, role in rows}
+
+    return remembered(("cohort-roles", user.pk), read)
 
 
 def token_hash(token: str) -> str:

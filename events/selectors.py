@@ -12,12 +12,9 @@ from django.utils import timezone
 
 from accounts.rules import is_administrator, is_staff_editor
 from collaboratives.models import Collaborative, Membership, Role
+from collaboratives.selectors import cohort_roles_for
 from competencies.models import Competency
 from events.models import Attendance, Rsvp, Session, Visibility
-
-
-def _memberships(user):
-    return Membership.objects.filter(user=user, left_at__isnull=True)
 
 
 def sessions_visible_to(*, user) -> QuerySet[Session]:
@@ -27,15 +24,13 @@ def sessions_visible_to(*, user) -> QuerySet[Session]:
     if user.is_authenticated:
         if is_staff_editor(user) or is_administrator(user):
             return Session.objects.all()
-        # The person's memberships read once, as ids: the same rule as subqueries, which Django
-        # rebuilt (and relabelled) inside every query this one is combined into, at ~3 ms a page.
-        memberships = list(
-            _memberships(user).values_list("cohort_id", "cohort__collaborative_id", "role")
-        )
-        cohort_ids = {cohort for cohort, _, _ in memberships}
-        collaborative_ids = {collaborative for _, collaborative, _ in memberships}
+        # The person's memberships read once per request, as ids: the same rule as subqueries,
+        # which Django rebuilt (and relabelled) inside every query this one is combined into.
+        roles = cohort_roles_for(user)
+        cohort_ids = set(roles)
+        collaborative_ids = {collaborative for collaborative, _ in roles.values()}
         facilitated = {
-            collaborative for _, collaborative, role in memberships if role == Role.FACILITATOR
+            collaborative for collaborative, role in roles.values() if role == Role.FACILITATOR
         }
         visible |= Q(visibility=Visibility.COLLABORATIVE, collaborative_id__in=collaborative_ids)
         visible |= Q(visibility=Visibility.COHORT, cohort_id__in=cohort_ids)
@@ -155,11 +150,14 @@ def collaboratives_managed_by(*, user) -> QuerySet[Collaborative]:
         return Collaborative.objects.none()
     if is_staff_editor(user) or is_administrator(user):
         return Collaborative.objects.all()
-    return Collaborative.objects.filter(
-        cohorts__memberships__user=user,
-        cohorts__memberships__left_at__isnull=True,
-        cohorts__memberships__role=Role.FACILITATOR,
-    ).distinct()
+    facilitated = {
+        collaborative
+        for collaborative, role in cohort_roles_for(user).values()
+        if role == Role.FACILITATOR
+    }
+    if not facilitated:
+        return Collaborative.objects.none()
+    return Collaborative.objects.filter(pk__in=facilitated)
 
 
 def session_people(*, session: Session):

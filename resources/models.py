@@ -54,6 +54,22 @@ class PrivateSectionsMixin:
         return PageViewRestriction.objects.none()
 
 
+class CachedArticleMixin:
+    """The article of a content page is the same for everyone who may read it (serve() and
+    Wagtail's hook decide who may, before any rendering), so its template keeps it in the
+    cache: rich text, tags, sectors, documents and the parent link cost about six queries.
+    The key carries the cached reads' version (resources.selectors), which any page, image,
+    document, tag or framework change renews."""
+
+    def get_context(self, request, *args, **kwargs):
+        from resources.selectors import CACHED_READS_SECONDS, cached_reads_version
+
+        context = super().get_context(request, *args, **kwargs)
+        context["content_version"] = cached_reads_version()
+        context["content_seconds"] = CACHED_READS_SECONDS
+        return context
+
+
 class MembersOnlyMixin(models.Model):
     """A page that visitors see only as a sign-in prompt when it is members-only."""
 
@@ -168,7 +184,7 @@ class ResourcePageKeyword(TaggedItemBase):
     )
 
 
-class ResourcePage(PrivateSectionsMixin, MembersOnlyMixin, Page):
+class ResourcePage(PrivateSectionsMixin, CachedArticleMixin, MembersOnlyMixin, Page):
     summary = models.TextField(max_length=500, help_text="One or two plain sentences.")
     resource_type = models.CharField(max_length=16, choices=ResourceType.choices)
     audience_sectors = ParentalManyToManyField(
@@ -297,7 +313,7 @@ class ResearchUpdateKeyword(TaggedItemBase):
     )
 
 
-class ResearchUpdatePage(PrivateSectionsMixin, MembersOnlyMixin, Page):
+class ResearchUpdatePage(PrivateSectionsMixin, CachedArticleMixin, MembersOnlyMixin, Page):
     date = models.DateField("publication date")
     authors = models.CharField(max_length=255, blank=True)
     summary = models.TextField(max_length=1000, help_text="A plain-language summary.")
@@ -378,7 +394,7 @@ class IMHContentKeyword(TaggedItemBase):
     )
 
 
-class IMHContentPage(PrivateSectionsMixin, MembersOnlyMixin, Page):
+class IMHContentPage(PrivateSectionsMixin, CachedArticleMixin, MembersOnlyMixin, Page):
     """An article about infant and early childhood mental health, built from blocks."""
 
     summary = models.TextField(

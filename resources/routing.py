@@ -8,7 +8,8 @@ scale) and checked, never trusted:
 
 - the Site for a host name and port is kept for SITE_SECONDS, and all of them are forgotten on
   any Site save or delete (resources/apps.py connects forget_sites); at scale the cache is
-  shared, and a process with a cache of its own catches up within SITE_SECONDS;
+  shared, and a process with a cache of its own catches up within SITE_SECONDS; it is used
+  only beside a remembered address, and every miss looks it up again;
 - an address maps to a page id and model; on use the page is loaded in one query and must still
   be live and still have that address (its url_path under the site's root), otherwise Wagtail
   routes the request as usual. A moved, renamed, unpublished or deleted page is never served
@@ -86,7 +87,9 @@ def _checked_page(remembered, url_path: str):
         return None
     if not issubclass(model, Page):
         return None
-    page = model.objects.filter(pk=page_id).first()
+    # No ordering: first() would order by pk, which costs a specific page's join twice over.
+    found = list(model.objects.filter(pk=page_id).order_by()[:1])
+    page = found[0] if found else None
     if page is None or not page.live or page.url_path != url_path:
         return None
     return page
@@ -106,23 +109,30 @@ def site_for_request(request) -> Site | None:
 
 
 def route_request(request, path: str) -> None:
-    """Settle which page serves `path` before Wagtail's serve view asks: from a checked cache
-    entry when there is one, else by Wagtail's routing, remembering a plain page result."""
+    """Settle which page serves `path` before Wagtail's serve view asks: from checked cache
+    entries when there are both (the Site and the address), else by Wagtail's own lookup and
+    routing, fresh from the database, remembering what they found."""
     host = _host(request)
     keys = (_site_key(host), _route_key(host, path))
     remembered = cache.get_many((GENERATION_KEY, *keys))
-    found = _remembered_site(request, host, remembered.get(keys[0]), remembered.get(GENERATION_KEY))
-    if found is None:
-        return  # no Site for this host: Wagtail answers 404 as it always does
-    _site, root_url_path = found
-    url_path = root_url_path + "".join(f"{part}/" for part in path.split("/") if part)
-    if keys[1] in remembered:
-        page = _checked_page(remembered[keys[1]], url_path)
+    site_entry, route_entry = remembered.get(keys[0]), remembered.get(keys[1])
+    generation = remembered.get(GENERATION_KEY)
+    if site_entry and route_entry and generation and site_entry["gen"] == generation:
+        page = _checked_page(route_entry, _url_path(site_entry["root_url_path"], path))
         if page is not None:
+            request._wagtail_site = Site(**{name: site_entry[name] for name in SITE_FIELDS})
             request._wagtail_route_for_request = RouteResult(page)
             return
+    # A miss: the Site is looked up afresh too, so a remembered one never outlives a miss.
+    found = _remembered_site(request, host, None, None)
+    if found is None:
+        return  # no Site for this host: Wagtail answers 404 as it always does
     result = Page.route_for_request(request, path)
     if result is not None and not result.args and not result.kwargs:
         page = result.page
-        if page.url_path == url_path:
+        if page.url_path == _url_path(found[1], path):
             cache.set(keys[1], (page.pk, page._meta.label_lower), ROUTE_SECONDS)
+
+
+def _url_path(root_url_path: str, path: str) -> str:
+    return root_url_path + "".join(f"{part}/" for part in path.split("/") if part)

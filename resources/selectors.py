@@ -7,6 +7,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Count, Q, QuerySet
+from taggit.models import TagBase
+from wagtail.documents.models import AbstractDocument
+from wagtail.images.models import AbstractImage, AbstractRendition
 from wagtail.models import Page, PageViewRestriction, ReferenceIndex, Site
 
 from competencies.models import AreaOfExpertise, Competency
@@ -99,9 +102,10 @@ class ResourceCard:
 # or expiring scheduled pages every 60 s), raw SQL, a data migration's historical models.
 CACHED_READS_SECONDS = 60
 _VERSION_KEY = "resources:cached-reads:version"
-# Saving or deleting any of these can change a cached read below: a page (publish, unpublish,
-# members-only, title, slug or a parent's slug), a view restriction, the site (URLs), the
-# framework (names, order), a resource's competency tags, the audience sectors.
+# Saving or deleting any of these can change a cached read below or a cached article: a page
+# (publish, unpublish, members-only, title, slug or a parent's slug), a view restriction, the
+# site (URLs), the framework (names, order), a resource's competency tags, the audience
+# sectors, a document or image an article shows (title, file, renditions), a keyword's name.
 _CACHED_READS_DEPEND_ON = (
     Page,
     PageViewRestriction,
@@ -110,11 +114,20 @@ _CACHED_READS_DEPEND_ON = (
     Competency,
     ResourcePageCompetency,
     AudienceSector,
+    AbstractDocument,
+    AbstractImage,
+    AbstractRendition,
+    TagBase,
 )
 
 
 def _cache_version() -> str:
     return cache.get_or_set(_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def cached_reads_version() -> str:
+    """For cache keys elsewhere (templates' cached fragments) that must change with these reads."""
+    return _cache_version()
 
 
 def _new_cache_version() -> None:

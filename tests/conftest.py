@@ -5,6 +5,15 @@ import pytest
 from tests.factories import PASSWORD, CohortFactory, MembershipFactory, UserFactory
 
 
+@pytest.fixture(autouse=True)
+def _sites_forgotten():
+    """Every test starts without remembered Sites (resources/routing.py): a test's Site
+    changes are rolled back without a signal, and must not reach the next test."""
+    from resources.routing import forget_sites
+
+    forget_sites()
+
+
 @pytest.fixture
 def password() -> str:
     return PASSWORD

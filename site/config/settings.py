@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Reads made once per request (a person's cohort roles), forgotten with the response.
+    "accounts.request_scope.RequestScopeMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "accounts.middleware.AdminSecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
