@@ -6,6 +6,7 @@ The framework is public reference data, so these reads carry no access rules.
 import datetime as dt
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
@@ -19,6 +20,25 @@ from competencies.models import (
 )
 
 DEFAULT_ASSOCIATION = "alliance"
+# The filter lists of several pages show every competency by name. The framework changes a few
+# times a year: the list is cached and forgotten on any competency change in this process (a
+# process with a cache of its own sees another's change within this many seconds).
+COMPETENCY_LIST_SECONDS = 300
+_COMPETENCY_LIST_KEY = "competencies:by-name"
+
+
+def competencies_by_name() -> list[tuple[str, str]]:
+    """(slug, name) of every competency, by name."""
+    listed = cache.get(_COMPETENCY_LIST_KEY)
+    if listed is None:
+        listed = list(Competency.objects.order_by("name").values_list("slug", "name"))
+        cache.set(_COMPETENCY_LIST_KEY, listed, COMPETENCY_LIST_SECONDS)
+    return listed
+
+
+def competency_list_forget(**kwargs) -> None:
+    """Signal receiver: a competency was saved or deleted."""
+    cache.delete(_COMPETENCY_LIST_KEY)
 
 
 def areas_with_competencies() -> QuerySet[AreaOfExpertise]:

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.errors import DomainError
 from accounts.spreadsheets import spreadsheet_cell
 from collaboratives.models import Collaborative
-from competencies.models import Competency
+from competencies.selectors import competencies_by_name
 from events import selectors, services
 from events.forms import (
     ATTENDANCE_STATUSES,
@@ -59,7 +59,7 @@ def session_list(request):
             "collaboratives": Collaborative.objects.filter(
                 pk__in=visible.values("collaborative_id")
             ).order_by("name"),
-            "competencies": Competency.objects.order_by("name"),
+            "competencies": competencies_by_name(),
             "managed": selectors.collaboratives_managed_by(user=request.user),
         },
     )
