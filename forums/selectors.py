@@ -17,18 +17,19 @@ def _is_staff(user) -> bool:
 
 def _readable_q(user, prefix: str = "") -> Q | None:
     """The boards `user` may read as a filter (None: every board; staff)."""
-    from collaboratives.models import Cohort
+    from collaboratives.selectors import cohort_roles_for
 
     if _is_staff(user):
         return None
-    active = Cohort.objects.filter(memberships__user=user, memberships__left_at__isnull=True)
+    # The person's cohorts as ids, read once per request and shared with the other rules.
+    roles = cohort_roles_for(user)
     return (
         Q(**{f"{prefix}scope": Board.Scope.COMMUNITY})
-        | Q(**{f"{prefix}scope": Board.Scope.COHORT, f"{prefix}cohort__in": active.values("id")})
+        | Q(**{f"{prefix}scope": Board.Scope.COHORT, f"{prefix}cohort__in": list(roles)})
         | Q(
             **{
                 f"{prefix}scope": Board.Scope.COLLABORATIVE,
-                f"{prefix}collaborative__in": active.values("collaborative_id"),
+                f"{prefix}collaborative__in": sorted({c for c, _ in roles.values()}),
             }
         )
     )
