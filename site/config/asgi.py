@@ -25,7 +25,9 @@ from config.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         # Long-lived threads that keep their database connections (config/http_pool.py).
-        "http": HTTPThreadPool(django_asgi_app, threads=settings.HTTP_THREADS),
+        "http": HTTPThreadPool(
+            django_asgi_app, threads=settings.HTTP_THREADS, outside=("/healthz",)
+        ),
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(URLRouter(websocket_urlpatterns))
         ),

@@ -12,6 +12,10 @@ When every thread is busy, a request waits for one (first come, first served): t
 how many requests do synchronous work at once. A task started during a request that outlives it
 can no longer call thread-sensitive code (asgiref raises RuntimeError) rather than slip onto a
 thread another request holds.
+
+Paths in `outside` skip the pool and keep Django's thread per request: the health probe must
+answer while every pooled thread waits on a database that is down (its own database check has
+a deadline thread of its own), not queue behind those requests.
 """
 
 import asyncio
@@ -25,12 +29,13 @@ from asgiref.sync import ThreadSensitiveContext
 class HTTPThreadPool:
     """ASGI middleware: run `app` with one of `threads` long-lived threads per request."""
 
-    def __init__(self, app, threads: int) -> None:
+    def __init__(self, app, threads: int, outside: tuple[str, ...] = ()) -> None:
         if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
             raise ValueError(
                 f"HTTPThreadPool needs a whole number of threads >= 1, not {threads!r}"
             )
         self.app = app
+        self.outside = frozenset(outside)
         # One thread each: everything a request does synchronously stays on the thread that
         # holds its database connection, and no two requests share one at the same time.
         self.workers = tuple(
@@ -44,6 +49,9 @@ class HTTPThreadPool:
         self._lock = threading.Lock()
 
     async def __call__(self, scope, receive, send) -> None:
+        if scope.get("path") in self.outside:
+            await self.app(scope, receive, send)
+            return
         # Daphne calls the app once the whole request body has arrived and buffers what is sent
         # back, so a slow upload or a slow reader holds no thread.
         worker = await self._take()

@@ -345,3 +345,26 @@ async def test_consecutive_pages_reuse_one_database_connection():
 
     assert len(opened) == 1
     assert opened[0][0].name.startswith("http-")
+
+
+async def test_paths_outside_the_pool_answer_while_every_thread_is_held():
+    # The health probe during a database outage: every pooled thread waits on the database.
+    gate = asyncio.Event()
+    served = []
+
+    async def app(scope, receive, send):
+        if scope.get("first"):
+            await gate.wait()
+        served.append(scope["path"])
+
+    pool = HTTPThreadPool(app, threads=1, outside=("/healthz",))
+    first = asyncio.create_task(pool({**SCOPE, "first": True}, never_called, no_send))
+    await asyncio.sleep(0.01)
+    queued = asyncio.create_task(pool({**SCOPE, "path": "/events/"}, never_called, no_send))
+
+    await asyncio.wait_for(pool({**SCOPE, "path": "/healthz"}, never_called, no_send), timeout=5)
+
+    assert served == ["/healthz"]  # the page request still waits for the held thread
+    gate.set()
+    await asyncio.wait_for(asyncio.gather(first, queued), timeout=5)
+    assert served == ["/healthz", "/", "/events/"]
