@@ -7,7 +7,7 @@ channel layer, local-memory cache, database search, console email). `.env.exampl
 import os
 import sys
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlparse
+from urllib.parse import parse_qs, unquote, urlparse, urlsplit, urlunsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -158,6 +158,18 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_PREFIX = os.environ.get("REDIS_PREFIX") or (
     f"imh-test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}" if TESTING else "imh"
 )
+
+
+def _redis_cache_location(url: str) -> str:
+    """Test workers clear the cache between tests, which on Redis empties a whole database: each
+    worker (and the servers its tests start, which inherit its name) gets a database of its own."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not (TESTING and worker.startswith("gw") and worker[2:].isdigit()):
+        return url
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{1 + int(worker[2:]) % 15}"))
+
+
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
@@ -170,7 +182,7 @@ if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": _redis_cache_location(REDIS_URL),
             "KEY_PREFIX": REDIS_PREFIX,
         }
     }
