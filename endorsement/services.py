@@ -705,6 +705,17 @@ def credential_verify(*, actor, credential: Credential) -> None:
     audit_record(actor=actor, action="endorsement.credential_verified", target=credential)
 
 
+@transaction.atomic
+def credential_unverify(*, actor, credential: Credential) -> None:
+    """A verification made in error is withdrawn: the badge no longer says "verified"."""
+    if not actor.has_perm("endorsement.verify_credential", credential):
+        raise DomainError("Only administrators verify endorsements.", code="forbidden")
+    credential.verified_at = None
+    credential.verified_by = None
+    credential.save(update_fields=["verified_at", "verified_by"])
+    audit_record(actor=actor, action="endorsement.credential_unverified", target=credential)
+
+
 # --- provider directory contact ------------------------------------------------------------------
 
 
