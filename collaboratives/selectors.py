@@ -6,8 +6,7 @@ which cohorts or rooms exist.
 
 import hashlib
 
-from django.db.models import IntegerField, QuerySet
-from django.db.models.expressions import RawSQL
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -19,10 +18,8 @@ from collaboratives.models import (
     Invitation,
     Membership,
     Room,
-    RoomMessage,
-    RoomReadState,
 )
-from collaboratives.room_selectors import UNREAD_COUNT_CAP
+from collaboratives.room_selectors import unread_count_sql
 
 
 def cohort_roles_for(user) -> dict[int, tuple[int, str]]:
@@ -121,26 +118,9 @@ def rooms_for_member(*, user) -> QuerySet[Room]:
 
 
 def rooms_with_unread_for(*, user) -> QuerySet[Room]:
-    """The rooms `user` may join, each annotated with `unread`: others' live messages after the
-    member's last-read marker, counted up to UNREAD_COUNT_CAP + 1. One query, however many rooms.
-
-    The count is a LIMITed inner select, which the ORM cannot write as an annotation; the SQL
-    is the same on SQLite and PostgreSQL, and every value in it is a parameter.
-    """
-    message_table = RoomMessage._meta.db_table
-    read_table = RoomReadState._meta.db_table
-    room_table = Room._meta.db_table
-    unread = RawSQL(  # noqa: S611 (see the docstring)
-        f"""SELECT COUNT(*) FROM (
-            SELECT 1 FROM {message_table} m
-            WHERE m.room_id = {room_table}.id AND m.deleted_at IS NULL AND m.author_id <> %s
-              AND m.id > COALESCE((SELECT r.last_read_id FROM {read_table} r
-                                   WHERE r.room_id = {room_table}.id AND r.user_id = %s), 0)
-            LIMIT %s) AS counted""",  # noqa: S608 (table names are the models' own)
-        (user.pk, user.pk, UNREAD_COUNT_CAP + 1),
-        output_field=IntegerField(),
-    )
-    return rooms_for_member(user=user).annotate(unread=unread)
+    """The rooms `user` may join, each annotated with `unread` (room_selectors.unread_count_sql).
+    One query, however many rooms."""
+    return rooms_for_member(user=user).annotate(unread=unread_count_sql(user))
 
 
 def room_for_member(*, user, room_id: int) -> Room:
