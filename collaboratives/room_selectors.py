@@ -203,12 +203,17 @@ def read_state_for(*, room: Room, user) -> tuple[int, int]:
     return row if row is not None else (0, 0)
 
 
+# What User.name reads: lists of people load only these columns of each.
+_USER_NAME_FIELDS = ("user__username", "user__display_name", "user__first_name", "user__last_name")
+
+
 def present_users(*, room: Room) -> list[dict]:
     """Who is in the room now: people with a live connection, each once."""
     fresh = timezone.now() - PRESENCE_STALE_AFTER
     rows = (
         RoomPresence.objects.filter(room=room, seen_at__gte=fresh)
         .select_related("user")
+        .only("user", *_USER_NAME_FIELDS)
         .order_by("user_id")
     )
     seen: dict[int, dict] = {}
@@ -227,6 +232,7 @@ def mentionable_in(*, room: Room, user) -> list[dict]:
         Membership.objects.filter(cohort_id=room.cohort_id, left_at__isnull=True)
         .exclude(user_id=user.pk)
         .select_related("user")
+        .only("user", *_USER_NAME_FIELDS)
         .order_by("user__username")[:MENTIONABLE_MAX]
     )
     return [{"username": row.user.username, "name": row.user.name} for row in rows]

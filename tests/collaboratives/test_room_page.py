@@ -410,3 +410,28 @@ def test_room_page_offers_only_current_cohort_members_to_mention(
     usernames = {person["username"] for person in data["mentionable"]}
     assert stays.username in usernames
     assert not usernames & {left.username, elsewhere.username, cohort_member.username}
+
+
+@pytest.mark.parametrize("people", [2, 12])
+def test_room_page_query_count_does_not_grow_with_people_present(
+    people, sign_in, cohort_member, room, django_assert_max_num_queries
+):
+    from collaboratives.models import RoomPresence
+
+    others = [
+        MembershipFactory(cohort=room.cohort, user__display_name=f"Person {n}").user
+        for n in range(people)
+    ]
+    for n, person in enumerate(others):
+        RoomPresence.objects.create(
+            room=room, user=person, channel_name=f"test.{n}", seen_at=timezone.now()
+        )
+    client = sign_in(cohort_member)
+
+    with django_assert_max_num_queries(12):
+        response = client.get(room_url(room))
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    for n in range(people):
+        assert f"Person {n}" in html  # present and mentionable, by the name others see
