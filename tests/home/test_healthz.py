@@ -47,3 +47,28 @@ def test_healthz_answers_503_quickly_when_the_database_hangs(client, db, monkeyp
     assert time.monotonic() - started < 3
     assert response.status_code == 503
     assert "did not answer within" in response.json()["components"]["database"]["error"]
+
+
+def test_search_is_not_asked_while_the_database_is_not_answering(client, db, monkeypatch):
+    # On PostgreSQL the search index is tables: during an outage its check waited for the
+    # connection pool's whole timeout (10 s) after the database check had given up (3 s).
+    import threading
+    import time
+
+    from home import views
+    from resources import search
+
+    released = threading.Event()
+    asked = []
+    monkeypatch.setattr(views, "_database_round_trip", lambda: released.wait(10))
+    monkeypatch.setattr(views, "DATABASE_DEADLINE_SECONDS", 0.3)
+    monkeypatch.setattr(search, "backend_status", lambda: asked.append(1) or released.wait(10))
+    started = time.monotonic()
+
+    response = client.get("/healthz")
+
+    released.set()
+    assert time.monotonic() - started < 3
+    assert response.status_code == 503
+    assert asked == []
+    assert "database is not answering" in response.json()["components"]["search"]["error"]
