@@ -78,6 +78,9 @@ class User(AbstractUser):
             value = f"{value}:{self.session_generation}"
         return salted_hmac(salt, value, secret=secret, algorithm="sha256").hexdigest()
 
+    # The columns `name` reads: lists of people load only these (room_selectors).
+    NAME_FIELDS = ("username", "display_name", "first_name", "last_name")
+
     @property
     def name(self) -> str:
         """The name other members see."""

@@ -41,4 +41,6 @@ class CollaborativesConfig(AppConfig):
 
         # A request that changes a membership must not go on reading the roles it read before.
         for signal in (post_save, post_delete):
-            signal.connect(request_scope.forget, sender=Membership, dispatch_uid="memberships")
+            signal.connect(
+                request_scope.forget, sender=Membership, dispatch_uid="request-scope-memberships"
+            )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from accounts.errors import DomainError
+from accounts.models import User
 from collaboratives.models import (
     Membership,
     Reaction,
@@ -203,8 +204,8 @@ def read_state_for(*, room: Room, user) -> tuple[int, int]:
     return row if row is not None else (0, 0)
 
 
-# What User.name reads: lists of people load only these columns of each.
-_USER_NAME_FIELDS = ("user__username", "user__display_name", "user__first_name", "user__last_name")
+# Lists of people load only the columns User.name reads.
+_USER_NAME_FIELDS = tuple(f"user__{field}" for field in User.NAME_FIELDS)
 
 
 def present_users(*, room: Room) -> list[dict]:

@@ -12,4 +12,6 @@ class CompetenciesConfig(AppConfig):
         from competencies.selectors import competency_list_forget
 
         for signal in (post_save, post_delete):
-            signal.connect(competency_list_forget, sender=Competency, dispatch_uid="listed")
+            signal.connect(
+                competency_list_forget, sender=Competency, dispatch_uid="competency-list-forget"
+            )

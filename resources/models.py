@@ -41,7 +41,7 @@ def _refuse_route_slug(page, routes: dict[str, str]) -> None:
 
 class PrivateSectionsMixin:
     """Wagtail asks every page it serves for its view restrictions: two queries (the page's
-    ancestors, then their restrictions), about a tenth of a page's time. A page outside every
+    ancestors, then their restrictions) before any of its own work. A page outside every
     private section has none, and resources.selectors.private_sections() knows those sections
     without a query (cached; forgotten on any page or restriction change in this process, and
     at once everywhere when the cache is shared). Inside one, Wagtail's own lookup decides."""

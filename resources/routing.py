@@ -2,8 +2,8 @@
 
 Wagtail finds the page for an address by walking the tree: the Site for the host name (one
 query), the root page, then for each segment the child with that slug and its specific row (two
-queries a level). A resource page paid six queries, about half its server time, before any of
-its own work. Here the answer is remembered in the cache (local memory by default, Redis at
+queries a level). A resource page paid six queries before any of its own
+work. Here the answer is remembered in the cache (local memory by default, Redis at
 scale) and checked, never trusted:
 
 - the Site for a host name and port is kept for SITE_SECONDS, and all of them are forgotten on

@@ -1,7 +1,7 @@
 """`{% session_time moment zone %}`: a session's time as its own zone tells it.
 
 A tag rather than an included template with two timezone filters: the session list shows it
-for every session, and the include cost about a tenth of the page. The script in
+for every session, and an include per session showed in its profile. The script in
 static/js/events-localtime.js reads `datetime` and `data-zone` to add the reader's own time.
 """
 
@@ -25,9 +25,8 @@ def session_time(moment, zone: str):
         tz = timezone.get_current_timezone()
     local = timezone.localtime(moment, tz)
     return format_html(
-        '<time class="events-time" datetime="{}" data-zone="{}">{} {}</time>',
+        '<time class="events-time" datetime="{}" data-zone="{}">{}</time>',
         date_format(timezone.localtime(moment), "c"),  # as the date filter: the current zone
         zone,
-        date_format(local, "D, M j, Y, g:i A"),
-        date_format(local, "T"),
+        date_format(local, "D, M j, Y, g:i A T"),
     )

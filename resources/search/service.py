@@ -11,9 +11,9 @@ import logging
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import DatabaseError
 
+from competencies.selectors import competencies_by_name
 from resources.search import database, registry
 from resources.search import elasticsearch as es
 from resources.search.query import (
@@ -35,7 +35,6 @@ DEGRADED_MESSAGE = (
 )
 UNAVAILABLE_MESSAGE = "Search is not working right now. Please try again in a few minutes."
 TIMEOUT_MESSAGE = "That search took too long. Try fewer or more specific words."
-COMPETENCY_NAMES_KEY = "search:competency-names"
 REJECTED_MESSAGE = "Some filter values were not recognised and were left out."
 
 
@@ -194,18 +193,13 @@ def _hits(refs, *, user, request, browsing: bool) -> list[dict]:
 
 
 def _facets(counts: dict[str, dict[str, int]], filters: Filters) -> dict:
-    from competencies.models import Competency
-
     competency_counts = dict(counts.get("competency", {}))
     for slug in filters.competency:
         competency_counts.setdefault(slug, 0)
     type_counts = dict(counts.get("type", {}))
     for slug in filters.type:
         type_counts.setdefault(slug, 0)
-    names = cache.get(COMPETENCY_NAMES_KEY)
-    if names is None:  # the framework changes rarely: its names are cached for minutes
-        names = dict(Competency.objects.values_list("slug", "name"))
-        cache.set(COMPETENCY_NAMES_KEY, names, 300)
+    names = dict(competencies_by_name())  # cached, forgotten on any competency change
     type_names = registry.type_names()
 
     def listing(counted, labels):

@@ -39,7 +39,7 @@ if settings.BENCH_FLOOR:
 
     urlpatterns += [path("bench/floor", bench_views.floor, name="bench-floor")]
 
-# Pages: Wagtail's serve view behind a checked route cache (home/routing.py); Wagtail's own
+# Pages: Wagtail's serve view behind a checked route cache (resources/routing.py); Wagtail's own
 # pattern stays after it for its other URLs and for reversing page addresses.
 urlpatterns += [
     re_path(serve_pattern, home_views.serve_page),

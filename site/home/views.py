@@ -30,24 +30,21 @@ def _database_round_trip() -> str:
     return connection.vendor
 
 
-def _with_deadline(check, what: str):
-    """`check()` on a probe thread, given up (TimeoutError) after DATABASE_DEADLINE_SECONDS."""
-
-    def run():
-        try:
-            return check()
-        finally:
-            connection.close()  # this probe thread's connection: back to the pool, or closed
-
-    future = _database_probe.submit(run)
+def _probe_database() -> str:
     try:
-        return future.result(timeout=DATABASE_DEADLINE_SECONDS)
-    except FuturesTimeout:
-        raise TimeoutError(f"{what} did not answer within {DATABASE_DEADLINE_SECONDS} s") from None
+        return _database_round_trip()
+    finally:
+        connection.close()  # this probe thread's connection: back to the pool, or closed
 
 
 def _check_database() -> dict:
-    vendor = _with_deadline(lambda: _database_round_trip(), "the database")
+    future = _database_probe.submit(_probe_database)
+    try:
+        vendor = future.result(timeout=DATABASE_DEADLINE_SECONDS)
+    except FuturesTimeout:
+        raise TimeoutError(
+            f"the database did not answer within {DATABASE_DEADLINE_SECONDS} s"
+        ) from None
     return {"ok": True, "vendor": vendor}
 
 

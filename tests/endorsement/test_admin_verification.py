@@ -90,3 +90,28 @@ def test_someone_who_may_edit_but_not_verify_is_refused_and_nothing_changes(clie
     assert credential.verified_at is None
     assert credential.endorsement_id == "PA-77"
     assert not AuditEntry.objects.filter(action="endorsement.credential_verified").exists()
+
+
+def test_an_endorsement_added_as_verified_records_its_verifier(client, db):
+    administrator = UserFactory()
+    role_grant(user=administrator, role="administrator")
+    member = UserFactory()
+    category = EndorsementCategory.objects.get(code="IMHM-C")
+    client.force_login(administrator)
+
+    response = client.post(
+        "/admin/snippets/endorsement/credential/add/",
+        {
+            "member": member.pk,
+            "category": category.pk,
+            "association": "",
+            "endorsement_id": "PA-90",
+            "earned_on": "",
+            "verified": "on",
+        },
+    )
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    credential = Credential.objects.get(member=member)
+    assert credential.verified_at is not None
+    assert credential.verified_by == administrator
