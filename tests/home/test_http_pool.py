@@ -368,3 +368,40 @@ async def test_paths_outside_the_pool_answer_while_every_thread_is_held():
     gate.set()
     await asyncio.wait_for(asyncio.gather(first, queued), timeout=5)
     assert served == ["/healthz", "/", "/events/"]
+
+
+# --- the handler: one crossing onto the request's thread ------------------------------------
+async def _count_hand_overs(application, path: str, monkeypatch) -> tuple[int, int]:
+    """(status, times work crossed between the event loop and a thread) for one GET."""
+    import asgiref.sync
+
+    crossings = []
+    for crossing in (asgiref.sync.SyncToAsync, asgiref.sync.AsyncToSync):
+        original = crossing.__call__
+
+        def counted(self, *args, _original=original, **kwargs):
+            crossings.append(type(self).__name__)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(crossing, "__call__", counted)
+    page = HttpCommunicator(application, "GET", path, headers=[(b"host", b"localhost")])
+    response = await page.get_response(timeout=10)
+    await page.wait(timeout=10)
+    return response["status"], len(crossings)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize(("path", "status"), [("/", 200), ("/no-such-page/", 404)])
+async def test_a_page_crosses_onto_its_thread_once_for_the_whole_middleware_chain(
+    path, status, monkeypatch
+):
+    # Loaded for async, the chain crossed between the loop and the thread around every
+    # middleware that is only synchronous and for each process_request/process_response of the
+    # others (over a dozen crossings a page); now: request_started, the chain with the view, and
+    # request_finished. The 404 shows an exception inside the chain still becomes its page.
+    from config.asgi import application
+
+    answered, crossings = await _count_hand_overs(application, path, monkeypatch)
+
+    assert answered == status
+    assert crossings == 3
