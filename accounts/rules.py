@@ -12,8 +12,14 @@ RSC_PROVIDERS = "RSC providers"
 GROUP_CACHE_ATTRIBUTE = "_group_names_cache"
 
 
+def is_signed_in(user) -> bool:
+    """Signed in with an account that is still active: every right starts here, and a
+    deactivated account holds none, whatever its roles and memberships still say."""
+    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
 def _group_names(user) -> set[str]:
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if not is_signed_in(user):
         # An anonymous or deactivated account holds no role, whatever groups it is still in.
         return set()
     names = getattr(user, GROUP_CACHE_ATTRIBUTE, None)
@@ -31,7 +37,7 @@ def holds_a_role(user) -> bool:
 @rules.predicate
 def is_administrator(user) -> bool:
     """Keeps the platform running: a superuser or a member of the "Administrators" group."""
-    if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+    if not is_signed_in(user):
         return False
     return bool(user.is_superuser) or ADMINISTRATORS in _group_names(user)
 

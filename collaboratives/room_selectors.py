@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.models import Session as DjangoSession
 from django.db import connection
-from django.db.models import IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Exists, IntegerField, OuterRef, Prefetch, Q, Subquery
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -190,18 +190,32 @@ def unread_count_sql(user) -> RawSQL:
     )
 
 
-def read_state_for(*, room: Room, user) -> tuple[int, int]:
-    """(last read id, unread count) of `user` in `room`, in one query."""
+def _read_state(*, room: Room, user):
     last_read = RoomReadState.objects.filter(room=OuterRef("pk"), user=user).values("last_read_id")[
         :1
     ]
+    return Room.objects.filter(pk=room.pk).annotate(
+        last_read=Coalesce(Subquery(last_read), 0), unread=unread_count_sql(user)
+    )
+
+
+def read_state_for(*, room: Room, user) -> tuple[int, int]:
+    """(last read id, unread count) of `user` in `room`, in one query."""
+    row = _read_state(room=room, user=user).values_list("last_read", "unread").first()
+    return row if row is not None else (0, 0)
+
+
+def reader_state_for(*, room: Room, user) -> tuple[int, int, bool]:
+    """(last read id, unread count, muted now) of `user` in `room`: what the room page needs
+    to know of its reader, in one query."""
+    muted = RoomMute.objects.filter(room=OuterRef("pk"), user=user, until__gt=timezone.now())
     row = (
-        Room.objects.filter(pk=room.pk)
-        .annotate(last_read=Coalesce(Subquery(last_read), 0), unread=unread_count_sql(user))
-        .values_list("last_read", "unread")
+        _read_state(room=room, user=user)
+        .annotate(muted=Exists(muted))
+        .values_list("last_read", "unread", "muted")
         .first()
     )
-    return row if row is not None else (0, 0)
+    return row if row is not None else (0, 0, False)
 
 
 # Lists of people load only the columns User.name reads.

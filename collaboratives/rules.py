@@ -2,14 +2,9 @@
 
 import rules
 
-from accounts.rules import is_administrator, is_staff_editor
+from accounts.rules import is_administrator, is_signed_in, is_staff_editor
 from collaboratives.models import Role
 from collaboratives.selectors import cohort_roles_for
-
-
-def _signed_in(user) -> bool:
-    # A deactivated account holds no membership rights, as accounts.rules does for roles.
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 def _role_in(user, cohort_id) -> str | None:
@@ -21,7 +16,7 @@ def _role_in(user, cohort_id) -> str | None:
 @rules.predicate
 def is_cohort_member(user, cohort) -> bool:
     """Belongs to the cohort now, in any role (facilitators are members too)."""
-    if cohort is None or not _signed_in(user):
+    if cohort is None or not is_signed_in(user):
         return False
     return _role_in(user, cohort.pk) is not None
 
@@ -29,7 +24,7 @@ def is_cohort_member(user, cohort) -> bool:
 @rules.predicate
 def is_cohort_facilitator(user, cohort) -> bool:
     """Facilitates the cohort now."""
-    if cohort is None or not _signed_in(user):
+    if cohort is None or not is_signed_in(user):
         return False
     return _role_in(user, cohort.pk) == Role.FACILITATOR
 
@@ -37,7 +32,7 @@ def is_cohort_facilitator(user, cohort) -> bool:
 @rules.predicate
 def is_room_member(user, room) -> bool:
     """Belongs to the room's cohort now. Uses cohort_id, so the cohort row is never loaded."""
-    if room is None or not _signed_in(user):
+    if room is None or not is_signed_in(user):
         return False
     return _role_in(user, room.cohort_id) is not None
 
@@ -45,7 +40,7 @@ def is_room_member(user, room) -> bool:
 @rules.predicate
 def is_room_facilitator(user, room) -> bool:
     """Facilitates the room's cohort now."""
-    if room is None or not _signed_in(user):
+    if room is None or not is_signed_in(user):
         return False
     return _role_in(user, room.cohort_id) == Role.FACILITATOR
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.errors import DomainError
 from accounts.request_scope import remembered
-from accounts.rules import is_administrator
+from accounts.rules import is_administrator, is_signed_in
 from collaboratives.models import (
     Cohort,
     Invitation,
@@ -25,8 +25,8 @@ from collaboratives.room_selectors import unread_count_sql
 def cohort_roles_for(user) -> dict[int, tuple[int, str]]:
     """{cohort id: (its collaborative's id, role)} for each cohort `user` belongs to now; read
     once per request (accounts.request_scope), as each of a page's access checks asks it."""
-    if not (getattr(user, "is_authenticated", False) and getattr(user, "is_active", False)):
-        return {}  # a deactivated account holds no membership rights (collaboratives.rules)
+    if not is_signed_in(user):
+        return {}
 
     def read():
         rows = Membership.objects.filter(user=user, left_at__isnull=True).values_list(

@@ -252,9 +252,8 @@ def room_detail(request, room_id: int):
         room=room, before=None, limit=ROOM_PAGE_MESSAGES
     )
     payloads = [message_payload(message) for message in messages_]
-    last_read, unread = room_selectors.read_state_for(room=room, user=user)
+    last_read, unread, muted = room_selectors.reader_state_for(room=room, user=user)
     moderator = room_selectors.is_room_moderator(user=user, room=room)
-    mute = room_selectors.mute_for(room=room, user=user)
     present = room_selectors.present_users(room=room)
     # The "New messages" divider goes above the first message the unread count counts.
     first_unread_id = next(
@@ -269,7 +268,7 @@ def room_detail(request, room_id: int):
         cannot_post = "This room is locked: you can read, but not post."
     elif room.facilitators_only_post and not moderator:
         cannot_post = "Only facilitators post in this room."
-    elif mute:
+    elif muted:
         cannot_post = "You are muted in this room for now."
     else:
         cannot_post = ""
@@ -290,7 +289,7 @@ def room_detail(request, room_id: int):
             "rate": [settings.ROOM_RATE_LIMIT_COUNT, settings.ROOM_RATE_LIMIT_SECONDS],
         },
         "cannot_post": cannot_post,
-        "muted": mute is not None,
+        "muted": muted,
         "has_earlier": has_earlier,
         "messages": payloads,
         "present": present,

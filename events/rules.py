@@ -6,13 +6,9 @@ new session would belong to.
 
 import rules
 
-from accounts.rules import is_administrator, is_staff_editor
+from accounts.rules import is_administrator, is_signed_in, is_staff_editor
 from collaboratives.models import Membership, Role
 from events.models import Visibility
-
-
-def _signed_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 def _collaborative_id(obj):
@@ -27,7 +23,7 @@ def _active(user):
 @rules.predicate
 def is_collaborative_facilitator(user, obj) -> bool:
     """Facilitates a cohort of the collaborative (which covers the session's own cohort)."""
-    if obj is None or not _signed_in(user):
+    if obj is None or not is_signed_in(user):
         return False
     return (
         _active(user)
@@ -40,7 +36,7 @@ def is_collaborative_facilitator(user, obj) -> bool:
 def is_session_member(user, session) -> bool:
     """Belongs to the people the session is for: its cohort when cohort-only, else its
     collaborative (any cohort)."""
-    if session is None or not _signed_in(user):
+    if session is None or not is_signed_in(user):
         return False
     if session.visibility == Visibility.COHORT:
         return (

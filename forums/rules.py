@@ -6,12 +6,8 @@ board's. Staff (staff editors and administrators) read and moderate every board.
 
 import rules
 
-from accounts.rules import is_administrator, is_staff_editor
+from accounts.rules import is_administrator, is_signed_in, is_staff_editor
 from collaboratives.models import Membership, Role
-
-
-def _signed_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 def board_of(obj):
@@ -41,7 +37,7 @@ def is_board_audience(user, obj) -> bool:
     """In the board's audience: any signed-in member for community boards, else a member
     (facilitators included) of the cohort or of any cohort of the collaborative."""
     board = board_of(obj)
-    if board is None or not _signed_in(user):
+    if board is None or not is_signed_in(user):
         return False
     memberships = _memberships(user, board)
     return True if memberships is None else memberships.exists()
@@ -52,7 +48,7 @@ def is_board_facilitator(user, obj) -> bool:
     """Facilitates the board's cohort (or a cohort of its collaborative). Community boards
     have no facilitators: staff manage them."""
     board = board_of(obj)
-    if board is None or not _signed_in(user):
+    if board is None or not is_signed_in(user):
         return False
     memberships = _memberships(user, board)
     return False if memberships is None else memberships.filter(role=Role.FACILITATOR).exists()
@@ -60,7 +56,7 @@ def is_board_facilitator(user, obj) -> bool:
 
 @rules.predicate
 def is_author(user, obj) -> bool:
-    return _signed_in(user) and getattr(obj, "author_id", None) == user.pk
+    return is_signed_in(user) and getattr(obj, "author_id", None) == user.pk
 
 
 is_staff = is_staff_editor | is_administrator

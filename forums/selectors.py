@@ -4,7 +4,7 @@ from django.db.models import Exists, IntegerField, OuterRef, Q, QuerySet, Subque
 from django.db.models.functions import Coalesce
 from django.http import Http404
 
-from accounts.rules import is_administrator, is_staff_editor
+from accounts.rules import is_administrator, is_signed_in, is_staff_editor
 from forums.models import Board, Post, PostReport, ReadState, Subscription, Topic
 
 POSTS_PER_PAGE = 20
@@ -35,14 +35,10 @@ def _readable_q(user, prefix: str = "") -> Q | None:
     )
 
 
-def _signed_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
-
-
 def boards_readable_by(*, user) -> QuerySet[Board]:
     """Community boards for any signed-in person; cohort and collaborative boards for their
     members (facilitators included); every board for staff."""
-    if not _signed_in(user):
+    if not is_signed_in(user):
         return Board.objects.none()
     condition = _readable_q(user)
     return Board.objects.all() if condition is None else Board.objects.filter(condition)
@@ -52,7 +48,7 @@ def boards_moderated_by(*, user) -> QuerySet[Board]:
     """Boards `user` may moderate (the targets of a move)."""
     from collaboratives.models import Cohort, Role
 
-    if not _signed_in(user):
+    if not is_signed_in(user):
         return Board.objects.none()
     if _is_staff(user):
         return Board.objects.all()
@@ -79,7 +75,7 @@ def board_for(*, user, slug: str) -> Board:
 
 def topics_visible_to(*, user) -> QuerySet[Topic]:
     """Topics on boards `user` reads; hidden ones only for the board's moderators."""
-    if not _signed_in(user):
+    if not is_signed_in(user):
         return Topic.objects.none()
     condition = _readable_q(user, "board__")
     topics = Topic.objects.all() if condition is None else Topic.objects.filter(condition)

@@ -1,6 +1,7 @@
 """The room page through real HTTP: the newest messages rendered on the server, access, cost."""
 
 import asyncio
+import datetime as dt
 import json
 import re
 
@@ -227,6 +228,23 @@ def test_room_page_facilitator_may_post_in_announcements_room(sign_in, cohort, f
     response = sign_in(facilitator).get(room_url(room))
 
     assert room_data(response)["cannot_post"] == ""
+
+
+def test_room_page_tells_a_muted_member_until_the_mute_ends(
+    sign_in, cohort_member, facilitator, room
+):
+    mute = room_services.room_member_mute(room=room, user=cohort_member, minutes=30, by=facilitator)
+    other_room = RoomFactory(cohort=room.cohort, name="Another room")
+
+    muted = room_data(sign_in(cohort_member).get(room_url(room)))
+    elsewhere = room_data(sign_in(cohort_member).get(room_url(other_room)))
+    mute.until = timezone.now() - dt.timedelta(seconds=1)
+    mute.save(update_fields=["until"])
+    ended = room_data(sign_in(cohort_member).get(room_url(room)))
+
+    assert (muted["muted"], muted["cannot_post"]) == (True, "You are muted in this room for now.")
+    assert (elsewhere["muted"], elsewhere["cannot_post"]) == (False, "")  # a mute is per room
+    assert (ended["muted"], ended["cannot_post"]) == (False, "")
 
 
 def test_room_page_is_404_for_outsider_former_member_and_missing_room(
