@@ -24,6 +24,7 @@ import json
 import math
 import os
 import platform
+import re
 import resource
 import secrets
 import shlex
@@ -618,9 +619,35 @@ async def prepare(name, *, ports, fixture, server, redis, deadline) -> tuple[Loa
     return load, report
 
 
-async def climb(runs: list[tuple[Load, dict]], *, rates, step_seconds, deadline) -> None:
+def log_sizes(paths: list[Path]) -> list[int]:
+    return [path.stat().st_size if path.exists() else 0 for path in paths]
+
+
+def slow_collections_since(paths: list[Path], sizes: list[int]) -> list[int]:
+    """Durations (ms) of the slow collections the servers logged after `sizes`."""
+    found: list[int] = []
+    for path, size in zip(paths, sizes, strict=True):
+        if path.exists():
+            with open(path, "rb") as log:
+                log.seek(size)
+                text = log.read().decode(errors="replace")
+            found += [int(match.group(2)) for match in SLOW_COLLECTION.finditer(text)]
+    return found
+
+
+def fmt_collections(durations: list[int] | None) -> str:
+    """The slow GC column: '–' for a server that does not log them, else each duration."""
+    if durations is None:
+        return "–"
+    return ", ".join(str(duration) for duration in durations) or "0"
+
+
+async def climb(
+    runs: list[tuple[Load, dict]], *, rates, step_seconds, deadline, project_logs: list[Path]
+) -> None:
     """Each rate on every server still climbing, one after the other, so that both see the
-    machine in the same minute; a server leaves the ladder at its first failed step."""
+    machine in the same minute; a server leaves the ladder at its first failed step. The
+    project's steps also note the slow garbage collections its logs show during the step."""
     climbing = list(runs)
     for rate in rates:
         for load, report in list(climbing):
@@ -629,7 +656,11 @@ async def climb(runs: list[tuple[Load, dict]], *, rates, step_seconds, deadline)
                 print(f"  [{load.name}] {report['cut']}")
                 climbing.remove((load, report))
                 continue
+            watched = project_logs if load.name == "project" else []
+            before = log_sizes(watched)
             result = await load.step(rate, step_seconds)
+            if watched:
+                result["slow_collections"] = slow_collections_since(watched, before)
             report["steps"].append(result)
             print(f"  [{load.name}] {step_line(result)}")
             if result["stopped"]:
@@ -778,10 +809,21 @@ async def settle(process: psutil.Process, timeout: float = 20) -> None:
             return
 
 
+# What config/gc_watch.py logs for a collection long enough to show in the latency.
+SLOW_COLLECTION = re.compile(r"Garbage collection of generation (\d) took (\d+) ms")
+
+
 def scan_log(path: Path, offset: int) -> dict:
     """Tracebacks and errors of the run (before `offset`), and how many came at shutdown."""
     if not path.exists():
-        return {"tracebacks": 0, "errors": 0, "warnings": 0, "first": "", "at_shutdown": 0}
+        return {
+            "tracebacks": 0,
+            "errors": 0,
+            "warnings": 0,
+            "first": "",
+            "at_shutdown": 0,
+            "slow_collections": [],
+        }
     raw = path.read_bytes()
     tail = raw[offset:].decode(errors="replace").splitlines()
     lines = raw[:offset].decode(errors="replace").splitlines()
@@ -790,7 +832,13 @@ def scan_log(path: Path, offset: int) -> dict:
         if line.startswith("Traceback"):
             first = lines[max(0, i - 2) : i + 40]
             break
+    collections = [
+        (int(found.group(1)), int(found.group(2)))
+        for found in map(SLOW_COLLECTION.search, lines)
+        if found
+    ]
     return {
+        "slow_collections": collections,
         "tracebacks": sum(line.startswith("Traceback") for line in lines),
         "errors": sum(" ERROR " in f" {line} " or line.startswith("ERROR") for line in lines),
         "warnings": sum("WARNING" in line for line in lines),
@@ -811,9 +859,11 @@ def scan_logs(paths: list[Path], offsets: list[int]) -> dict:
         "warning_sample": "",
         "at_shutdown": 0,
         "first_at_shutdown": "",
+        "slow_collections": [],
     }
     for path, offset in zip(paths, offsets, strict=True):
         found = scan_log(path, offset)
+        merged["slow_collections"] += found["slow_collections"]
         for key in ("tracebacks", "errors", "warnings", "at_shutdown"):
             merged[key] += found[key]
         for key in ("first", "warning_sample", "first_at_shutdown"):
@@ -1027,7 +1077,13 @@ async def run(args) -> int:
         project["layer"] = layer_name
         reports = [floor, project]
         runs = [(load, r) for load, r in ((floor_load, floor), (project_load, project)) if load]
-        await climb(runs, rates=args.rates, step_seconds=args.step_seconds, deadline=deadline)
+        await climb(
+            runs,
+            rates=args.rates,
+            step_seconds=args.step_seconds,
+            deadline=deadline,
+            project_logs=log_paths,
+        )
     finally:
         for load, report in runs:
             await finish(load, report)
@@ -1035,7 +1091,7 @@ async def run(args) -> int:
         # so that what it logs while shutting down is told apart from the run.
         if project_server is not None and all(daphne.poll() is None for daphne in daphnes):
             await settle(project_server)
-        log_offsets = [path.stat().st_size if path.exists() else 0 for path in log_paths]
+        log_offsets = log_sizes(log_paths)
         stop(raw)
         for daphne in daphnes:
             stop(daphne)
@@ -1142,14 +1198,14 @@ def render(args, reports, log, when, load, rate_note, elapsed) -> str:
         "| server closes | server CPU % | "
         + ("Redis + PostgreSQL CPU %" if scaled else "Redis CPU %")
         + " | CPU µs/delivery | generator CPU % "
-        "| other CPU % | send lag p99 ms | result |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| other CPU % | send lag p99 ms | slow GC ms | result |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for report in reports:
         if report.get("failed"):
             out.append(
                 f"| {report['name']} | – | – | – | – | – | – | – | – | – | – | – | – | – | – "
-                f"| – | did not start: {report['failed'][:200]} |"
+                f"| – | – | did not start: {report['failed'][:200]} |"
             )
         for r in report.get("steps", []):
             verdict = "pass" if r["passed"] else "FAIL"
@@ -1164,7 +1220,7 @@ def render(args, reports, log, when, load, rate_note, elapsed) -> str:
                 f"{r['server_closes']} | {r['server_cpu']:.0f} | "
                 f"{fmt_num(r['redis_cpu'])} | {fmt_num(r['cpu_us_per_delivery'])} | "
                 f"{r['generator_cpu']:.0f} | {r['other_cpu']:.0f} | {fmt_ms(r['send_lag_p99'])} "
-                f"| {verdict} |"
+                f"| {fmt_collections(r.get('slow_collections'))} | {verdict} |"
             )
     out.append("")
     floor_best, project_best = best(floor), best(project)
@@ -1278,6 +1334,19 @@ def render(args, reports, log, when, load, rate_note, elapsed) -> str:
             f", e.g. `{log['warning_sample'][:160]}`)" if log["warnings"] else ")"
         )
         out.append(f"Daphne log: no traceback, no ERROR line{warn}.")
+    slow = log.get("slow_collections") or []
+    if slow:
+        longest = max(slow, key=lambda collection: collection[1])
+        by_generation = ", ".join(
+            f"generation {generation}: {sum(1 for g, _ in slow if g == generation)}"
+            for generation in sorted({g for g, _ in slow})
+        )
+        out.append(
+            f"Slow garbage collections in the server (logged by config/gc_watch.py): "
+            f"{len(slow)} ({by_generation}); longest {longest[1]} ms (generation {longest[0]})."
+        )
+    else:
+        out.append("Slow garbage collections in the server (logged by config/gc_watch.py): none.")
     if log.get("at_shutdown"):
         out.append(
             f"While Daphne stopped (SIGTERM after the run): {log['at_shutdown']} traceback(s), "

@@ -23,6 +23,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
+from config.gc_watch import watch_slow_collections  # noqa: E402
 from config.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -47,3 +48,5 @@ gc.freeze()
 # one after every 10 middle-generation collections (when enough has piled up); after 100 instead,
 # that stall comes about a tenth as often, and cyclic garbage waits a little longer for it.
 gc.set_threshold(700, 10, 100)
+# A collection that still takes long enough to show in the rooms' latency is logged.
+watch_slow_collections()
