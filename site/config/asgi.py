@@ -43,10 +43,12 @@ application = ProtocolTypeRouter(
 # again: such a walk over a Wagtail-sized heap stalled live room deliveries by a few hundred ms.
 gc.collect()
 gc.freeze()
-# What a server accumulates after start-up (a thousand sockets' protocol and consumer objects) is
-# walked again by every full collection: ~100 ms with 1,000 connections, measured. CPython starts
-# one after every 10 middle-generation collections (when enough has piled up); after 100 instead,
-# that stall comes about a tenth as often, and cyclic garbage waits a little longer for it.
-gc.set_threshold(700, 10, 100)
+# What a server accumulates after start-up (thousands of sockets' protocol and consumer objects)
+# is walked again by every full collection: about 0.6 s with 5,000 connections (bench/rooms.py,
+# config/gc_watch.py), time in which no room delivers. Full collections come when objects that
+# survived the middle generation have piled up: a middle-generation collection every 50 young ones
+# (CPython: 10) lets a delivery's short-lived objects die young instead of piling up there, and a
+# full one is considered after 100 middle ones (CPython: 10).
+gc.set_threshold(700, 50, 100)
 # A collection that still takes long enough to show in the rooms' latency is logged.
 watch_slow_collections()
